@@ -1,0 +1,223 @@
+"""The scoring rules, everything as of a cut-off date.
+
+- Attainment of a value: value ÷ target when higher is better, target ÷ value when lower is better;
+  kept raw for display and capped at 100 % for every roll-up.
+- Yearly result per accumulation type: flujo adds the periods reported (and its target is prorated
+  to the periods reported, so a partial year is judged on the periods it has); stock and acumulado
+  take the latest value.
+- Semáforo from the indicator's thresholds, else the entity's; "sin dato" is a state of its own and
+  never enters a roll-up as zero.
+- Roll-ups are weighted means of capped attainment over the inputs that have data; each comes with
+  the table of inputs that produced it, so a page can answer "¿por qué este valor?".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from metrics.periods import PERIODS_PER_YEAR, elapsed_share
+
+RAW_CEILING = 2.0  # a lower-is-better value of zero against a positive target: "twice as good"
+STATUSES = ("verde", "amarillo", "rojo", "sin_dato")
+STATUS_LABELS = {"verde": "Cumple", "amarillo": "En riesgo", "rojo": "Crítico", "sin_dato": "Sin dato"}
+STATUS_ICONS = {"verde": "✔", "amarillo": "▲", "rojo": "✖", "sin_dato": "○"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The entity's defaults; each indicator's ficha may override the thresholds."""
+    red_below: float = 60.0
+    green_from: float = 80.0
+    grace_days: int = 10
+    on_track_tolerance: float = 10.0
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> "Settings":
+        return cls(**{f: type(getattr(cls, f))(rows[f]) for f in cls.__dataclass_fields__ if f in rows})
+
+
+def _missing(x) -> bool:
+    return x is None or bool(pd.isna(x))
+
+
+def attainment(value, target, polarity: str, baseline=None) -> float | None:
+    """Raw attainment as a fraction (1.0 = target met); None when there is no value or target."""
+    if _missing(value) or _missing(target):
+        return None
+    if polarity == "up":
+        return value / target if target > 0 else 1.0
+    if target > 0:
+        return target / value if value > 0 else RAW_CEILING
+    if value <= 0:
+        return 1.0
+    if not _missing(baseline) and baseline > 0:  # target zero: share of the way from baseline to zero
+        return max(0.0, (baseline - value) / baseline)
+    return 0.0
+
+
+def capped(raw: float | None) -> float | None:
+    return None if raw is None else min(raw, 1.0)
+
+
+def status(pct: float | None, red_below: float, green_from: float) -> str:
+    """Semáforo of a capped attainment in percent."""
+    if _missing(pct):
+        return "sin_dato"
+    if pct < red_below:
+        return "rojo"
+    return "amarillo" if pct < green_from else "verde"
+
+
+def progress_from_baseline(result, baseline, target, polarity: str) -> float | None:
+    """Share of the way travelled from the baseline to the target, clipped to 0..1."""
+    if _missing(result) or _missing(target):
+        return None
+    if result >= target if polarity == "up" else result <= target:
+        return 1.0
+    if _missing(baseline) or baseline == target:
+        return 0.0
+    return float(min(1.0, max(0.0, (result - baseline) / (target - baseline))))
+
+
+def yearly_result(accumulation: str, total: float, last_value: float) -> float:
+    """The vigencia's result: flujo adds its periods, stock and acumulado keep the latest value."""
+    return total if accumulation == "flujo" else last_value
+
+
+def indicator_scores(indicators: pd.DataFrame, yearly: pd.DataFrame, targets: pd.DataFrame,
+                     settings: Settings) -> pd.DataFrame:
+    """One row per indicator: its latest vigencia with data, result, target, attainment, semáforo."""
+    latest = yearly.sort_values("year").groupby("indicator").tail(1)
+    df = indicators.merge(latest, left_on="code", right_on="indicator", how="left")
+    df = df.merge(targets.rename(columns={"indicator": "code", "target": "year_target"}),
+                  on=["code", "year"], how="left")
+    n = df["frequency"].map(PERIODS_PER_YEAR)
+    is_flujo = df["accumulation"].eq("flujo")
+    df["result"] = np.where(is_flujo, df["total"], df["last_value"])
+    df["target"] = np.where(is_flujo, df["year_target"] * df["n_reported"] / n, df["year_target"])
+    df["attainment_raw"] = [attainment(r.result, r.target, r.polarity, r.baseline) for r in df.itertuples()]
+    df["attainment"] = df["attainment_raw"].map(capped)
+    red = df["red_below"].fillna(settings.red_below)
+    green = df["green_from"].fillna(settings.green_from)
+    df["status"] = [status(None if a is None else a * 100, r, g)
+                    for a, r, g in zip(df["attainment"], red, green)]
+    return df.drop(columns=["indicator"])
+
+
+def weighted(inputs: pd.DataFrame, key: str, value: str, weight: str) -> pd.DataFrame:
+    """Weighted mean of `value` per `key` over rows with data, with the coverage of the weights."""
+    has = inputs[value].notna()
+    w = inputs[weight].astype(float)
+    frame = pd.DataFrame({key: inputs[key], "wv": np.where(has, w * inputs[value].astype(float), 0.0),
+                          "w_data": np.where(has, w, 0.0), "w_all": w, "n": 1, "n_data": has.astype(int)})
+    g = frame.groupby(key, sort=False).sum()
+    g["score"] = np.where(g["w_data"] > 0, g["wv"] / g["w_data"].where(g["w_data"] > 0, 1), np.nan)
+    g["coverage"] = g["w_data"] / g["w_all"]
+    return g[["score", "coverage", "n", "n_data"]].reset_index()
+
+
+def with_status(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    frame["score"] = frame["score"].astype(float)
+    frame["status"] = [status(None if pd.isna(s) else s * 100, settings.red_below, settings.green_from)
+                       for s in frame["score"]]
+    return frame
+
+
+def objective_inputs(scores: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """The indicators behind each objective with their weight and contribution."""
+    cols = ["code", "name", "process", "result", "target", "attainment", "status", "unit"]
+    df = links.merge(scores[cols], left_on="indicator", right_on="code").drop(columns="code")
+    df["contribution"] = df["weight"] * df["attainment"].astype(float)
+    return df
+
+
+@dataclass
+class PlanProgress:
+    """Where a plan (or the vision) stands: progress from baseline against time elapsed."""
+    code: str
+    name: str
+    start: date
+    horizon: date
+    target_year: int
+    elapsed: float
+    score: float | None
+    status: str
+    indicators: pd.DataFrame
+    objectives: pd.DataFrame
+
+
+def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly: pd.DataFrame,
+                  targets: pd.DataFrame, links: pd.DataFrame, policy_objectives: pd.DataFrame,
+                  settings: Settings) -> PlanProgress:
+    """Progress towards a plan's horizon, its status and a projection of each indicator."""
+    start = plan["start_date"]
+    horizon = plan["vision_horizon"] if not _missing(plan.get("vision_horizon")) else plan["end_date"]
+    horizon = pd.Timestamp(horizon).date()
+    start = pd.Timestamp(start).date()
+    target_year = horizon.year
+    elapsed = elapsed_share(start, horizon, as_of)
+    rows = []
+    annual = yearly.merge(indicators[["code", "frequency", "accumulation"]], left_on="indicator", right_on="code")
+    n = annual["frequency"].map(PERIODS_PER_YEAR)
+    annual["annual"] = np.where(annual["accumulation"].eq("flujo"), annual["total"] * n / annual["n_reported"],
+                                annual["last_value"])
+    target_of = targets.set_index(["indicator", "year"])["target"]
+    for ind in indicators.itertuples():
+        series = annual[(annual["indicator"] == ind.code) & (annual["year"] <= target_year)]
+        before = series[series["year"] < start.year]
+        baseline = before["annual"].iloc[-1] if start.year > int(ind.baseline_year or 0) + 1 and not before.empty \
+            else ind.baseline
+        current = series[series["year"] >= start.year]
+        target = target_of.get((ind.code, target_year), np.nan)
+        result = current["annual"].iloc[-1] if not current.empty else None
+        projected = _projection(current["year"].to_numpy(), current["annual"].to_numpy(), target_year)
+        years_left = max(target_year - (int(current["year"].iloc[-1]) if not current.empty else start.year), 1)
+        rows.append({
+            "code": ind.code, "name": ind.name, "process": ind.process, "unit": ind.unit,
+            "polarity": ind.polarity, "weight": ind.weight, "baseline": baseline, "current": result,
+            "target": target, "progress": progress_from_baseline(result, baseline, target, ind.polarity),
+            "projected": projected,
+            "reaches": None if projected is None or _missing(target) else
+            bool(projected >= target if ind.polarity == "up" else projected <= target),
+            "needed_per_year": None if result is None or _missing(target) else (target - result) / years_left,
+        })
+    per_indicator = pd.DataFrame(rows)
+    inputs = links.merge(per_indicator[["code", "progress"]], left_on="indicator", right_on="code")
+    objectives = weighted(inputs, "objective", "progress", "weight")
+    objectives = objectives.merge(policy_objectives[["code", "weight"]], left_on="objective", right_on="code",
+                                  how="inner", suffixes=("", "_policy"))
+    score = _weighted_score(objectives["score"], objectives["weight"])
+    if as_of > horizon:
+        state = "cumplida" if score is not None and score * 100 >= settings.green_from else "no cumplida"
+    elif score is None:
+        state = "sin_dato"
+    else:
+        state = "en ruta" if score * 100 >= elapsed * 100 - settings.on_track_tolerance else "rezagado"
+    return PlanProgress(plan["code"], plan["name"], start, horizon, target_year, elapsed, score, state,
+                        per_indicator, objectives)
+
+
+def _projection(years: np.ndarray, values: np.ndarray, target_year: int) -> float | None:
+    """Straight-line projection of the yearly results to the target year (latest value if one point)."""
+    keep = ~pd.isna(values)
+    years, values = years[keep].astype(float), values[keep].astype(float)
+    if len(values) == 0:
+        return None
+    if len(values) == 1:
+        return float(values[0])
+    slope, intercept = np.polyfit(years, values, 1)
+    return float(slope * target_year + intercept)
+
+
+def _weighted_score(scores: pd.Series, weights: pd.Series) -> float | None:
+    has = scores.notna()
+    total = weights[has].astype(float).sum()
+    return float((scores[has].astype(float) * weights[has].astype(float)).sum() / total) if total > 0 else None
+
+
+def policy_score(objectives: pd.DataFrame) -> float | None:
+    """The policy's score: weighted mean of its specific objectives' scores."""
+    return _weighted_score(objectives["score"], objectives["weight"])

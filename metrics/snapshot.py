@@ -1,0 +1,60 @@
+"""Everything the pages show for one cut-off date, computed once and shared by every page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from metrics import scoring, values
+from metrics.plan import Plan
+from metrics.scoring import PlanProgress
+from metrics.store import Store
+
+
+@dataclass
+class Snapshot:
+    as_of: date
+    indicators: pd.DataFrame        # one row per indicator: ficha, result, target, attainment, semáforo
+    objectives: pd.DataFrame        # every objective with its score, coverage and semáforo
+    objective_inputs: pd.DataFrame  # the indicator contributions behind each objective
+    processes: pd.DataFrame
+    policy: float | None
+    policy_status: str
+    vision: PlanProgress
+    plan: PlanProgress
+    late: pd.DataFrame
+
+    def status_counts(self) -> dict[str, int]:
+        counts = self.indicators["status"].value_counts()
+        return {s: int(counts.get(s, 0)) for s in scoring.STATUSES}
+
+
+def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
+    yearly = values.yearly_results(store, as_of)
+    settings = plan.settings
+    scores = scoring.indicator_scores(plan.indicators, yearly, plan.targets, settings)
+    inputs = scoring.objective_inputs(scores, plan.links)
+    objectives = plan.objectives.merge(
+        scoring.weighted(inputs, "objective", "attainment", "weight"),
+        left_on="code", right_on="objective", how="left").drop(columns="objective")
+    objectives = scoring.with_status(objectives, settings)
+    processes = plan.processes.merge(
+        scoring.weighted(scores, "process", "attainment", "weight"),
+        left_on="code", right_on="process", how="left").drop(columns="process")
+    processes = scoring.with_status(processes, settings)
+    policy = scoring.policy_score(objectives[objectives["kind"] == "especifico"])
+    current_plan = plan.plan_on(as_of)
+    late = values.missing_periods(store, as_of, pd.Timestamp(current_plan["start_date"]).date(),
+                                  settings.grace_days)
+    late = late.merge(plan.indicators[["code", "name"]], left_on="indicator", right_on="code").drop(columns="code")
+    progress = [scoring.plan_progress(p, as_of, plan.indicators, yearly, plan.targets, plan.links,
+                                      plan.policy_objectives, settings)
+                for p in (plan.vision_plan(), current_plan)]
+    return Snapshot(
+        as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,
+        processes=processes, policy=policy,
+        policy_status=scoring.status(None if policy is None else policy * 100,
+                                     settings.red_below, settings.green_from),
+        vision=progress[0], plan=progress[1], late=late,
+    )

@@ -1,0 +1,165 @@
+"""The DuckDB store: one connection per process, a cursor per call, one write lock.
+
+DuckDB allows one writing process per file. Inside the process a single root connection is
+shared; every read takes its own cursor and materialises its result before returning (DuckDB 2.0
+results hold the connection until read), and every write goes through `transaction()`, which
+serialises writers with a lock so two sessions saving at once both land, one after the other.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DB_ENV = "PERSONERIA_DB"
+DEFAULT_DB = PROJECT_DIR / "data" / "demo.duckdb"
+
+
+class StoreError(Exception):
+    """A problem with the database file, told in Spanish with what to do about it."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def default_db_path() -> Path:
+    """The database path: the PERSONERIA_DB environment variable, else the built-in demo."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every numbered migration, in order."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        version = int(path.name[:3])
+        found.append((version, path.stem[4:], path.read_text(encoding="utf-8")))
+    return found
+
+
+class Store:
+    """An open database file with its migrations applied."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._write_lock = threading.RLock()
+        self._root = _connect(self.path)
+        try:
+            self._migrate()
+        except BaseException:
+            self._root.close()
+            raise
+
+    # -- reading -----------------------------------------------------------------------------
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run a read and return the whole result as a DataFrame."""
+        cur = self._root.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def row(self, sql: str, params: list | dict | None = None) -> tuple | None:
+        """Run a read that returns at most one row."""
+        cur = self._root.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchone()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        """Run a read that returns one value."""
+        found = self.row(sql, params)
+        return found[0] if found else None
+
+    def stamp(self) -> str:
+        """A cheap fingerprint of the measurements, for cache keys: it changes on every write."""
+        n, last = self.row("SELECT count(*), coalesce(max(id), 0) FROM measurement")
+        return f"{n}-{last}"
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migration"))
+
+    # -- writing -----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One serialised write transaction: everything inside commits together or not at all."""
+        with self._write_lock:
+            cur = self._root.cursor()
+            cur.begin()
+            try:
+                yield cur
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def checkpoint(self) -> None:
+        with self._write_lock:
+            self._root.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        self._root.close()
+
+    # -- schema ------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self.transaction() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migration ("
+                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)")
+        known = migrations()
+        applied = self.schema_version()
+        newest = known[-1][0] if known else 0
+        if applied > newest:
+            raise StoreError(
+                f"La base de datos {self.path} tiene el esquema versión {applied}, más nuevo que el que "
+                f"conoce esta versión de la aplicación (hasta {newest}).",
+                "Actualice la aplicación a la versión con la que se creó la base de datos, "
+                "o restaure una copia de seguridad compatible.")
+        for version, name, sql in known:
+            if version <= applied:
+                continue
+            with self.transaction() as cur:
+                cur.execute(sql)
+                cur.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [version, name])
+        if applied < newest:
+            self.checkpoint()
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.parent.is_dir():
+        raise StoreError(
+            f"La carpeta de la base de datos no existe: {path.parent}.",
+            f"Cree la carpeta o cambie la variable de entorno {DB_ENV} a una ruta válida.")
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            who = f" (proceso {pid.group(1)})" if pid else ""
+            raise StoreError(
+                f"La base de datos {path} está en uso por otro programa{who}.",
+                "Solo un proceso puede escribir en el archivo. Cierre la otra instancia del tablero "
+                f"o de la herramienta de línea de comandos, o apunte {DB_ENV} a una copia.") from exc
+        raise StoreError(f"No se pudo abrir la base de datos {path}: {text}",
+                         "Verifique los permisos del archivo y que no esté dañado; "
+                         "si lo está, restaure la última copia de seguridad.") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"El archivo {path} no es una base de datos válida: {exc}",
+                         "Restaure la última copia de seguridad o borre el archivo para "
+                         "reconstruir la base de demostración.") from exc

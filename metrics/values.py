@@ -1,0 +1,86 @@
+"""Reading measurements as of a cut-off date: only periods ended by then, only values recorded by then.
+
+A measurement row is never changed: the value in force for a period is the latest row recorded on
+or before the cut-off, and a void row hides the period. These queries do that work in DuckDB, so a
+page costs the same whether the history holds a thousand rows or a million.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from metrics.store import Store
+
+_IN_FORCE = """
+    SELECT * FROM measurement
+    WHERE recorded_at < ? AND period_end <= ? {where}
+    QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY recorded_at DESC, id DESC) = 1
+"""
+
+
+def _bounds(as_of: date) -> list:
+    return [as_of + timedelta(days=1), as_of]
+
+
+def current_values(store: Store, as_of: date, indicator: str | None = None,
+                   process: str | None = None) -> pd.DataFrame:
+    """The value in force for every reported period as of the cut-off (voided periods left out)."""
+    where, params = "", _bounds(as_of)
+    if indicator:
+        where, params = "AND indicator = ?", params + [indicator]
+    elif process:
+        where = "AND indicator IN (SELECT code FROM indicator WHERE process = ?)"
+        params = params + [process]
+    sql = f"SELECT * FROM ({_IN_FORCE.format(where=where)}) WHERE NOT is_void ORDER BY indicator, year, period"
+    return store.query(sql, params)
+
+
+def yearly_results(store: Store, as_of: date) -> pd.DataFrame:
+    """Per indicator and vigencia: periods reported, their sum, and the latest value."""
+    sql = f"""
+        SELECT indicator, year, count(*) AS n_reported, sum(value) AS total,
+               arg_max(value, period) AS last_value, max(period) AS last_period,
+               max(period_end) AS last_end, max(recorded_at) AS last_recorded
+        FROM ({_IN_FORCE.format(where='')}) WHERE NOT is_void
+        GROUP BY indicator, year ORDER BY indicator, year
+    """
+    return store.query(sql, _bounds(as_of))
+
+
+def versions(store: Store, indicator: str) -> pd.DataFrame:
+    """Every row ever recorded for an indicator, newest first within each period."""
+    return store.query(
+        "SELECT * FROM measurement WHERE indicator = ? ORDER BY year DESC, period DESC, recorded_at DESC, id DESC",
+        [indicator])
+
+
+def recorded_between(store: Store, start: date, end: date) -> pd.DataFrame:
+    """Rows recorded after `start` and up to `end` (what moved between two meetings)."""
+    return store.query(
+        "SELECT * FROM measurement WHERE recorded_at >= ? AND recorded_at < ? AND period_end <= ? "
+        "ORDER BY recorded_at", [start + timedelta(days=1), end + timedelta(days=1), end])
+
+
+def missing_periods(store: Store, as_of: date, since: date, grace_days: int) -> pd.DataFrame:
+    """Periods ended between `since` and the cut-off minus the grace days with no value in force."""
+    sql = f"""
+        WITH ind AS (
+            SELECT code, process, frequency, start_year,
+                   CASE frequency WHEN 'M' THEN 12 WHEN 'T' THEN 4 WHEN 'S' THEN 2 ELSE 1 END AS n
+            FROM indicator
+        ), due AS (
+            SELECT ind.code AS indicator, ind.process, ind.frequency, y.year, p.period,
+                   last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end
+            FROM ind, range(?, ?) AS y(year), range(1, 13) AS p(period)
+            WHERE p.period <= ind.n AND y.year >= ind.start_year
+        ), reported AS (
+            SELECT indicator, year, period FROM ({_IN_FORCE.format(where='')}) WHERE NOT is_void
+        )
+        SELECT d.*, datediff('day', d.period_end, ?::DATE) AS days_since_end
+        FROM due d ANTI JOIN reported r USING (indicator, year, period)
+        WHERE d.period_end >= ? AND d.period_end + to_days(?) <= ?::DATE
+        ORDER BY d.period_end, d.indicator
+    """
+    params = [since.year, as_of.year + 1, *_bounds(as_of), as_of, since, grace_days, as_of]
+    return store.query(sql, params)
