@@ -58,3 +58,26 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
                                      settings.red_below, settings.green_from),
         vision=progress[0], plan=progress[1], late=late,
     )
+
+
+def changes(before: Snapshot, after: Snapshot) -> pd.DataFrame:
+    """Indicators whose semáforo or attainment moved between two cut-offs, biggest move first."""
+    cols = ["code", "name", "process", "attainment", "status"]
+    df = before.indicators[cols].merge(after.indicators[cols], on=["code", "name", "process"],
+                                       suffixes=("_before", "_after"))
+    df["delta"] = df["attainment_after"].astype(float) - df["attainment_before"].astype(float)
+    moved = (df["status_before"] != df["status_after"]) | (df["delta"].abs() > 1e-9)
+    return df[moved].sort_values("delta", key=lambda s: -s.abs().fillna(1.0))
+
+
+def history(store: Store, plan: Plan, dates: list[date]) -> pd.DataFrame:
+    """Objective and policy scores at several cut-offs, with the current plan's time elapsed."""
+    rows = []
+    for as_of in dates:
+        snap = compute(store, plan, as_of)
+        rows.append({"as_of": as_of, "code": "POL", "label": "Política (puntaje total)",
+                     "score": snap.policy, "elapsed": snap.plan.elapsed})
+        for o in snap.objectives[snap.objectives["kind"] != "general"].itertuples():
+            rows.append({"as_of": as_of, "code": o.code, "label": f"{o.code} · {o.text[:40]}",
+                         "score": o.score, "elapsed": snap.plan.elapsed})
+    return pd.DataFrame(rows)

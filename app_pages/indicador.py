@@ -1,0 +1,88 @@
+"""Indicador: the full ficha técnica, history against target and bands, values and every version."""
+import pandas as pd
+import streamlit as st
+
+from metrics import charts, fmt, values
+from metrics.periods import FREQUENCY_LABELS, period_label
+from ui import state
+from ui.charts import show_chart
+from ui.widgets import status_text
+
+plan = state.plan()
+snap = state.snapshot()
+s = plan.settings
+POLARITY = {"up": "Creciente (a mayor valor, mejor)", "down": "Decreciente (a menor valor, mejor)"}
+ACCUMULATION = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock (último valor)",
+                "acumulado": "Acumulado (último valor acumulado)"}
+
+st.title("Indicador")
+state.demo_banner()
+labels = dict(zip(snap.indicators["code"], snap.indicators["code"] + " · " + snap.indicators["name"]))
+code = st.selectbox("Indicador", list(labels), format_func=labels.get, key="indicador", bind="query-params")
+ind = snap.indicators[snap.indicators["code"] == code].iloc[0]
+red = ind["red_below"] if pd.notna(ind["red_below"]) else s.red_below
+green = ind["green_from"] if pd.notna(ind["green_from"]) else s.green_from
+process_name = dict(zip(plan.processes["code"], plan.processes["name"]))[ind["process"]]
+
+st.subheader(labels[code])
+c1, c2, c3 = st.columns(3)
+c1.metric("Resultado de la vigencia", fmt.value(ind["result"], ind["unit"]))
+c2.metric("Meta a la fecha", fmt.value(ind["target"], ind["unit"]))
+c3.metric("Cumplimiento", fmt.percent(ind["attainment_raw"]))
+st.markdown(f"Semáforo: {status_text(ind['status'])} · umbrales: rojo por debajo de {fmt.number(red, 0)} %, "
+            f"verde desde {fmt.number(green, 0)} %")
+
+current = values.current_values(state.store(), snap.as_of, indicator=code)
+fig = charts.indicator_history(current, plan.targets[plan.targets["indicator"] == code], ind, red, green)
+show_chart(charts.frame(fig, labels[code], snap.as_of, plan.entity["name"], plan.is_demo), f"historia-{code}")
+
+links = plan.links[plan.links["indicator"] == code]
+with st.container(border=True):
+    st.markdown("#### Ficha técnica")
+    ficha = {
+        "Código": code, "Nombre": ind["name"], "Objetivo": ind["objective"], "Interpretación": ind["definition"],
+        "Fórmula": ind["formula"], "Numerador": ind["numerator"], "Denominador": ind["denominator"] or "—",
+        "Unidad": ind["unit"], "Polaridad": POLARITY[ind["polarity"]], "Acumulación": ACCUMULATION[ind["accumulation"]],
+        "Periodicidad": FREQUENCY_LABELS[ind["frequency"]],
+        "Línea base": f"{fmt.value(ind['baseline'], ind['unit'])} ({ind['baseline_year']:.0f})",
+        "Proceso responsable": process_name, "Elemento de la política": ind["element"], "Fuente": ind["source"],
+        "Tipo y nivel": f"{ind['indicator_type']} · {ind['level']}",
+        "Objetivos a los que aporta": "; ".join(f"{r.objective} (peso {fmt.number(r.weight, 0)})"
+                                                for r in links.itertuples()),
+        "Datos abiertos": "Sí" if ind["public"] else "No",
+    }
+    st.table(pd.DataFrame({"Campo": list(ficha), "Valor": [str(v) for v in ficha.values()]}).set_index("Campo"))
+
+targets = plan.targets[plan.targets["indicator"] == code]
+st.markdown("#### Metas por vigencia")
+st.dataframe(pd.DataFrame({"Vigencia": targets["year"].astype(str),
+                           "Meta": [fmt.value(v, ind["unit"]) for v in targets["target"]]}).set_index("Vigencia").T)
+
+st.markdown("#### Valores reportados a la fecha de corte")
+if current.empty:
+    st.info("Sin datos reportados a esta fecha de corte.")
+else:
+    shown = current.sort_values(["year", "period"], ascending=False)
+    st.dataframe(pd.DataFrame({
+        "Periodo": [period_label(y, ind["frequency"], p) for y, p in zip(shown["year"], shown["period"])],
+        "Valor": [fmt.value(v, ind["unit"]) for v in shown["value"]],
+        "Análisis": shown["analysis"],
+        "Evidencia": shown["evidence_url"],
+        "Registrado": shown["recorded_at"].map(lambda t: t.strftime("%d/%m/%Y %H:%M")),
+        "Versión": ["Corregido" if pd.notna(x) else "Original" for x in shown["supersedes"]],
+    }), hide_index=True, column_config={"Evidencia": st.column_config.LinkColumn("Evidencia")})
+
+all_versions = values.versions(state.store(), code)
+corrected = all_versions.groupby(["year", "period"])["id"].transform("count") > 1
+st.markdown("#### Historial de versiones (correcciones y anulaciones)")
+if not corrected.any():
+    st.caption("Ningún valor de este indicador ha sido corregido.")
+else:
+    v = all_versions[corrected]
+    st.dataframe(pd.DataFrame({
+        "Periodo": [period_label(y, ind["frequency"], p) for y, p in zip(v["year"], v["period"])],
+        "Valor": [("Anulado" if void else fmt.value(x, ind["unit"])) for x, void in zip(v["value"], v["is_void"])],
+        "Registrado": v["recorded_at"].map(lambda t: t.strftime("%d/%m/%Y %H:%M")),
+        "Por": v["recorded_by"], "Motivo": v["reason"].fillna("Valor original"),
+        "Vigente al corte": [("Sí" if i in set(current["id"]) else "No") for i in v["id"]],
+    }), hide_index=True)

@@ -1,0 +1,56 @@
+"""Procesos: pick a process (deep link ?proceso=TI) and drill into its indicators and late reports."""
+import pandas as pd
+import streamlit as st
+
+from metrics import charts, fmt, values
+from metrics.plan import PROCESS_TYPES
+from ui import state
+from ui.charts import show_chart
+from ui.widgets import late_table, status_text
+
+plan = state.plan()
+snap = state.snapshot()
+s = plan.settings
+
+st.title("Procesos")
+state.demo_banner()
+
+processes = snap.processes
+labels = {p.code: f"{p.name} ({PROCESS_TYPES[p.type]})" for p in processes.itertuples()}
+code = st.selectbox("Proceso", list(labels), format_func=labels.get, key="proceso", bind="query-params")
+proc = processes[processes["code"] == code].iloc[0]
+
+st.subheader(proc["name"])
+st.caption(f"Proceso {PROCESS_TYPES[proc['type']].lower()} · Líder: {proc['leader_role']}")
+indicators = snap.indicators[snap.indicators["process"] == code]
+if indicators.empty:
+    st.info("Este proceso no tiene indicadores de la Política de Gobierno Digital a su cargo.")
+else:
+    st.markdown(f"Puntaje del proceso: **{fmt.percent(proc['score'])}** {status_text(proc['status'])} · "
+                f"{len(indicators)} indicadores")
+    st.dataframe(pd.DataFrame({
+        "Indicador": indicators["code"] + " · " + indicators["name"],
+        "Vigencia": indicators["year"].map(lambda y: "—" if pd.isna(y) else f"{y:.0f}"),
+        "Resultado": [fmt.value(v, u) for v, u in zip(indicators["result"], indicators["unit"])],
+        "Meta a la fecha": [fmt.value(v, u) for v, u in zip(indicators["target"], indicators["unit"])],
+        "Cumplimiento": indicators["attainment"].map(fmt.percent),
+        "Semáforo": [status_text(x, short=True) for x in indicators["status"]],
+    }), hide_index=True)
+
+    st.markdown("#### Tendencia frente a la meta")
+    current = values.current_values(state.store(), snap.as_of, process=code)
+    cols = st.columns(2)
+    for i, ind in enumerate(indicators.itertuples()):
+        row = indicators.loc[ind.Index]
+        with cols[i % 2]:
+            fig = charts.indicator_history(
+                current[current["indicator"] == ind.code], plan.targets[plan.targets["indicator"] == ind.code],
+                row, row["red_below"] if pd.notna(row["red_below"]) else s.red_below,
+                row["green_from"] if pd.notna(row["green_from"]) else s.green_from)
+            show_chart(charts.frame(fig, f"{ind.code} · {ind.name}", snap.as_of, plan.entity["name"],
+                                    plan.is_demo, 360), f"tendencia-{ind.code}")
+            st.page_link("app_pages/indicador.py", label=f"Ficha y valores de {ind.code}", icon="📈",
+                         query_params={"indicador": ind.code})
+
+st.markdown("#### Reportes atrasados del proceso")
+late_table(snap.late, plan, process=code)

@@ -1,0 +1,39 @@
+"""Tablero de seguimiento de la Política de Gobierno Digital (DE-P-007).
+
+The only entry point (`streamlit run dashboard.py`): page setup, the sidebar with the fecha de
+corte, and `st.navigation` over the files in app_pages/ (not pages/, which Streamlit would
+auto-discover and serve bare on a deep link before the first visit to the root).
+"""
+from datetime import date
+
+import streamlit as st
+
+from metrics import fmt
+from ui import state
+
+st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
+
+PAGES = {
+    "Seguimiento": [
+        st.Page("app_pages/resumen.py", title="Resumen", icon="📊", url_path="resumen", default=True),
+        st.Page("app_pages/objetivos.py", title="Objetivos y visión", icon="🎯", url_path="objetivos"),
+        st.Page("app_pages/actividades.py", title="Actividades", icon="🗂️", url_path="actividades"),
+    ],
+    "Detalle": [
+        st.Page("app_pages/procesos.py", title="Procesos", icon="🏢", url_path="procesos"),
+        st.Page("app_pages/indicador.py", title="Indicador", icon="📈", url_path="indicador"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+store = state.store()
+with st.sidebar:
+    entity = state.plan().entity
+    st.markdown(f"**{entity['name']}**  \n*{entity['motto']}*")
+    st.session_state.setdefault(state.CUT_OFF_KEY, date.today())
+    st.date_input("Fecha de corte", key=state.CUT_OFF_KEY, min_value=state.EARLIEST,
+                  max_value=date.today(), format="DD/MM/YYYY",
+                  help="Todas las cifras se calculan con los periodos cerrados y los valores "
+                       "registrados hasta esta fecha.")
+    st.caption(f"Cifras al {fmt.long_date(state.cut_off())}.")
+navigation.run()

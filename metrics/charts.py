@@ -1,0 +1,154 @@
+"""Plotly figures: the same figure feeds the page, the PNG/SVG export and the PDF report.
+
+The semáforo palette is Okabe–Ito (readable by colour-blind readers) and every bar also carries a
+pattern and a word, so the status still reads on a grey-scale printout.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import fmt
+from metrics.scoring import STATUS_ICONS, STATUS_LABELS
+
+COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "sin_dato": "#9E9E9E"}
+PATTERNS = {"verde": "", "amarillo": "/", "rojo": "x", "sin_dato": "."}
+INK = "#1f2937"
+TARGET_COLOR = "#0072B2"
+SOURCE = "Fuente: tablero de seguimiento DE-P-007"
+
+
+def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, height: int = 420) -> go.Figure:
+    """Title, caption (entity, fecha de corte, source) and Spanish number format on a figure."""
+    caption = f"{entity} · Fecha de corte: {fmt.long_date(as_of)} · {SOURCE}"
+    if demo:
+        caption += " · DATOS DE DEMOSTRACIÓN"
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18, "color": INK}},
+        separators=",.", template="plotly_white", height=height,
+        font={"family": "Arial, sans-serif", "size": 13, "color": INK},
+        margin={"l": 60, "r": 30, "t": 70, "b": 90},
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+    )
+    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=-0.32, xanchor="left",
+                       showarrow=False, font={"size": 10, "color": "#4b5563"})
+    return fig
+
+
+def _status_bar(labels: list[str], pcts: list, statuses: list[str], hover: list[str]) -> go.Bar:
+    text = [f"{STATUS_ICONS[s]} {fmt.number(p)} %" if pd.notna(p) else f"{STATUS_ICONS[s]} Sin dato"
+            for p, s in zip(pcts, statuses)]
+    return go.Bar(
+        x=[0 if pd.isna(p) else p for p in pcts], y=labels, orientation="h", text=text,
+        textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text",
+        marker={"color": [COLORS[s] for s in statuses],
+                "pattern": {"shape": [PATTERNS[s] for s in statuses], "fillmode": "overlay", "size": 8},
+                "line": {"color": INK, "width": 0.5}},
+        showlegend=False)
+
+
+def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from: float) -> go.Figure:
+    """Horizontal bars of scores (0..1 in `score`) with the semáforo thresholds marked."""
+    rows = rows.iloc[::-1]
+    pcts = [None if pd.isna(s) else s * 100 for s in rows["score"]]
+    hover = [f"{lab}: {fmt.percent(s)} · {STATUS_LABELS[st]}" for lab, s, st in
+             zip(rows[label_col], rows["score"], rows["status"])]
+    fig = go.Figure(_status_bar(list(rows[label_col]), pcts, list(rows["status"]), hover))
+    for x, name in ((red_below, "Umbral rojo"), (green_from, "Umbral verde")):
+        fig.add_vline(x=x, line_dash="dot", line_color="#6b7280",
+                      annotation_text=f"{name} {fmt.number(x, 0)} %", annotation_position="top")
+    fig.update_xaxes(range=[0, 115], title="Cumplimiento ponderado (%)", ticksuffix=" %")
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def progress_vs_time(items: list[tuple[str, float | None, float]]) -> go.Figure:
+    """Progress from baseline (bars) against the share of time elapsed (diamonds), per plan."""
+    names = [n for n, _, _ in items]
+    progress = [None if p is None else p * 100 for _, p, _ in items]
+    elapsed = [e * 100 for _, _, e in items]
+    fig = go.Figure([
+        go.Bar(name="Avance desde la línea base", x=progress, y=names, orientation="h",
+               marker={"color": TARGET_COLOR, "pattern": {"shape": "/"}},
+               text=[fmt.percent(None if p is None else p / 100) for p in progress], textposition="auto"),
+        go.Scatter(name="Tiempo transcurrido", x=elapsed, y=names, mode="markers+text",
+                   marker={"symbol": "diamond", "size": 16, "color": INK},
+                   text=[f"{fmt.number(e, 0)} % del tiempo" for e in elapsed], textposition="top center"),
+    ])
+    fig.update_xaxes(range=[0, 110], ticksuffix=" %", title="Porcentaje")
+    return fig
+
+
+def score_history(history: pd.DataFrame) -> go.Figure:
+    """Scores over time (columns: as_of, label, score, elapsed) with the time elapsed as a dashed line."""
+    fig = go.Figure()
+    for label, rows in history.groupby("label", sort=False):
+        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["score"] * 100, name=label, mode="lines+markers"))
+    first = history.drop_duplicates("as_of")
+    fig.add_trace(go.Scatter(x=first["as_of"], y=first["elapsed"] * 100, name="Tiempo transcurrido del plan",
+                             mode="lines", line={"dash": "dash", "color": "#6b7280"}))
+    fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Puntaje (%)")
+    fig.update_xaxes(title="Fecha de corte")
+    return fig
+
+
+def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd.Series,
+                      red_below: float, green_from: float) -> go.Figure:
+    """Reported values per period against the period target, with the semáforo bands shaded."""
+    fig = go.Figure()
+    flujo = indicator["accumulation"] == "flujo"
+    from metrics.periods import PERIODS_PER_YEAR
+    n = PERIODS_PER_YEAR[indicator["frequency"]]
+    t = targets.copy()
+    t["period_target"] = t["target"] / n if flujo else t["target"]
+    if not t.empty:
+        xs, lo, mid, ys = [], [], [], []
+        for r in t.itertuples():
+            for x in (pd.Timestamp(r.year, 1, 1), pd.Timestamp(r.year, 12, 31)):
+                xs.append(x)
+                ys.append(r.period_target)
+                if indicator["polarity"] == "up":
+                    lo.append(r.period_target * red_below / 100)
+                    mid.append(r.period_target * green_from / 100)
+                else:
+                    lo.append(r.period_target * 100 / red_below if red_below else None)
+                    mid.append(r.period_target * 100 / green_from if green_from else None)
+        fig.add_trace(go.Scatter(x=xs, y=lo, mode="lines", line={"width": 0, "color": COLORS["rojo"]},
+                                 name=f"Límite rojo ({fmt.number(red_below, 0)} % de la meta)"))
+        fig.add_trace(go.Scatter(x=xs, y=mid, mode="lines", line={"width": 0, "color": COLORS["amarillo"]},
+                                 fill="tonexty", fillcolor="rgba(230,159,0,0.18)",
+                                 name=f"Franja amarilla (hasta {fmt.number(green_from, 0)} %)"))
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="Meta del periodo",
+                                 line={"color": TARGET_COLOR, "dash": "dash", "width": 2}))
+    if not values.empty:
+        fig.add_trace(go.Scatter(x=values["period_end"], y=values["value"], mode="lines+markers",
+                                 name="Valor reportado", line={"color": INK, "width": 2},
+                                 marker={"size": 7, "symbol": "circle"}))
+    fig.update_yaxes(title=indicator["unit"], rangemode="tozero")
+    fig.update_xaxes(title="Periodo")
+    return fig
+
+
+def activity_progress(progress: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Each activity's progress (0–100 %) over time."""
+    fig = go.Figure()
+    for code, rows in progress.groupby("activity", sort=True):
+        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["progress"], name=labels.get(code, code),
+                                 mode="lines+markers"))
+    fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Avance (%)")
+    fig.update_xaxes(title="Fecha")
+    return fig
+
+
+def status_counts(counts: dict[str, int]) -> go.Figure:
+    """How many indicators sit in each semáforo state."""
+    keys = list(counts)
+    fig = go.Figure(go.Bar(
+        x=[f"{STATUS_ICONS[k]} {STATUS_LABELS[k]}" for k in keys], y=[counts[k] for k in keys],
+        text=[counts[k] for k in keys], textposition="outside",
+        marker={"color": [COLORS[k] for k in keys], "pattern": {"shape": [PATTERNS[k] for k in keys]}},
+        showlegend=False))
+    fig.update_yaxes(title="Indicadores")
+    return fig

@@ -1,0 +1,42 @@
+"""Numbers and dates the Colombian way: 1.234,5 · 83,2 % · 31 de diciembre de 2024."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from metrics.periods import MONTHS
+
+
+def number(x, decimals: int = 1) -> str:
+    """1234.56 -> '1.234,6'; missing -> '—'."""
+    if x is None or pd.isna(x):
+        return "—"
+    text = f"{float(x):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def percent(fraction, decimals: int = 1) -> str:
+    """0.832 -> '83,2 %'."""
+    return "—" if fraction is None or pd.isna(fraction) else f"{number(fraction * 100, decimals)} %"
+
+
+def value(x, unit: str) -> str:
+    """A measured value with its unit."""
+    if x is None or pd.isna(x):
+        return "—"
+    if unit == "%":
+        return f"{number(x)} %"
+    decimals = 0 if unit in ("#", "personas") else 1
+    return f"{number(x, decimals)} {unit}" if unit not in ("#",) else number(x, decimals)
+
+
+def long_date(d) -> str:
+    """date(2024, 12, 31) -> '31 de diciembre de 2024'."""
+    d = pd.Timestamp(d).date()
+    return f"{d.day} de {MONTHS[d.month - 1]} de {d.year}"
+
+
+def short_date(d: date) -> str:
+    """date(2024, 12, 31) -> '31/12/2024'."""
+    return pd.Timestamp(d).strftime("%d/%m/%Y")

@@ -1,0 +1,80 @@
+"""Shared state for every page, with defaults, so a page also runs on its own (AppTest.switch_page).
+
+The store is one per server process (`cache_resource`); the plan and the snapshot of a cut-off are
+cached by the store's fingerprint, so any write anywhere invalidates them on the next rerun.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics import plan as plan_mod
+from metrics import snapshot as snapshot_mod
+from metrics.seed import open_store
+from metrics.store import Store, StoreError, default_db_path
+
+CUT_OFF_KEY = "fecha_corte"
+EARLIEST = date(2020, 1, 1)
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda s: s.close())
+def _store(path: str) -> Store:
+    return open_store(path)
+
+
+def store() -> Store:
+    """The open database, or a Spanish message and a stop when the file cannot be used."""
+    try:
+        return _store(str(default_db_path()))
+    except StoreError as exc:
+        st.error(f"**No se puede abrir la base de datos.** {exc.message}")
+        st.info(f"**Qué hacer:** {exc.hint}")
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan(path: str, stamp: str) -> plan_mod.Plan:
+    return plan_mod.load(_store(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _snapshot(path: str, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
+    return snapshot_mod.compute(_store(path), _plan(path, stamp), as_of)
+
+
+def plan() -> plan_mod.Plan:
+    s = store()
+    return _plan(str(s.path), s.stamp())
+
+
+def snapshot(as_of: date | None = None) -> snapshot_mod.Snapshot:
+    """Everything computed for a cut-off date (the sidebar's by default)."""
+    s = store()
+    return _snapshot(str(s.path), s.stamp(), as_of or cut_off())
+
+
+def cut_off() -> date:
+    """The fecha de corte chosen in the sidebar; today when nothing was chosen."""
+    chosen = st.session_state.get(CUT_OFF_KEY)
+    return chosen if isinstance(chosen, date) else date.today()
+
+
+def demo_banner() -> None:
+    """Every page says clearly when it shows demo data."""
+    if plan().is_demo:
+        st.warning("**Datos de demostración.** Las cifras de esta base son ilustrativas y no corresponden "
+                   "a mediciones reales de la Personería.", icon="🧪")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _history(path: str, stamp: str, dates: tuple[date, ...]):
+    return snapshot_mod.history(_store(path), _plan(path, stamp), list(dates))
+
+
+def history(as_of: date | None = None):
+    """Objective and policy scores at each year end up to the cut-off, and at the cut-off."""
+    as_of = as_of or cut_off()
+    dates = tuple(date(y, 12, 31) for y in range(EARLIEST.year, as_of.year) ) + (as_of,)
+    s = store()
+    return _history(str(s.path), s.stamp(), dates)

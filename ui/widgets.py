@@ -1,0 +1,36 @@
+"""Small view pieces several pages share: the semáforo in words, the late-reports table."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import fmt
+from metrics.periods import period_label
+from metrics.plan import Plan
+from metrics.scoring import STATUS_ICONS, STATUS_LABELS
+
+BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "sin_dato": "gray"}
+
+
+def status_text(status: str, short: bool = False) -> str:
+    """The semáforo as icon and word (never colour alone); a coloured badge unless `short`."""
+    text = f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
+    return text if short else f":{BADGE_COLORS[status]}-badge[{text}]"
+
+
+def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> None:
+    """Periods due and not reported, oldest first, with the owning process."""
+    if process:
+        late = late[late["process"] == process]
+    if late.empty:
+        st.success("No hay reportes atrasados a esta fecha de corte.")
+        return
+    names = dict(zip(plan.processes["code"], plan.processes["name"]))
+    st.markdown(f"**{len(late)}** periodos vencidos sin reporte en **{late['indicator'].nunique()}** indicadores.")
+    st.dataframe(pd.DataFrame({
+        "Indicador": late["indicator"] + " · " + late["name"],
+        "Proceso": late["process"].map(names),
+        "Periodo": [period_label(y, f, p) for y, f, p in zip(late["year"], late["frequency"], late["period"])],
+        "Cierre": late["period_end"].map(fmt.short_date),
+        "Días desde el cierre": late["days_since_end"],
+    }), hide_index=True)
