@@ -1,0 +1,126 @@
+"""The store: built from data/seed/ on first run, migrations recorded, clear Spanish errors."""
+import subprocess
+import sys
+import textwrap
+import tomllib
+from datetime import date
+
+import duckdb
+import pytest
+
+from metrics import seed
+from metrics.periods import period_end, term_end
+from metrics.store import Store, StoreError, migrations
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = seed.open_store(path, today=date(2026, 11, 25))
+    yield store
+    store.close()
+
+
+def test_term_end_is_last_day_of_february_four_years_later():
+    assert term_end(2020) == date(2024, 2, 29)
+    assert term_end(2024) == date(2028, 2, 29)
+    assert term_end(2021) == date(2025, 2, 28)
+
+
+def test_period_ends():
+    assert period_end(2024, "T", 3) == date(2024, 9, 30)
+    assert period_end(2024, "M", 2) == date(2024, 2, 29)
+    assert period_end(2023, "S", 2) == date(2023, 12, 31)
+    with pytest.raises(ValueError, match="no existe"):
+        period_end(2024, "T", 5)
+
+
+def test_plans_follow_the_personero_term(demo):
+    plans = demo.query("SELECT code, start_date, end_date, vision_horizon FROM plan ORDER BY start_date")
+    assert list(plans["code"]) == ["PEI-2020", "PEI-2024"]
+    assert plans["end_date"].dt.date.tolist() == [date(2024, 2, 29), date(2028, 2, 29)]
+    assert plans["vision_horizon"].iloc[0].date() == date(2024, 12, 31)
+
+
+def test_policy_texts_are_word_for_word(demo):
+    document = (seed.SEED_DIR / "politica-gobierno-digital-DE-P-007.md").read_text(encoding="utf-8")
+    plan = tomllib.loads((seed.SEED_DIR / "entity.toml").read_text(encoding="utf-8"))
+    entity = demo.query("SELECT * FROM entity").iloc[0]
+    texts = [entity["mission"], entity["vision"], *demo.query("SELECT text FROM objective")["text"],
+             *demo.query("SELECT text FROM activity")["text"], *demo.query("SELECT text FROM responsible_role")["text"]]
+    assert entity["mission"] == plan["entity"]["mission"]
+    assert len(demo.query("SELECT * FROM activity")) == 6
+    assert demo.scalar("SELECT count(*) FROM objective WHERE kind = 'especifico'") == 3
+    assert [t for t in texts if t not in document] == []
+
+
+def test_catalogue_is_complete(demo):
+    assert demo.scalar("SELECT count(*) FROM indicator") >= 30
+    assert demo.scalar("SELECT count(*) FROM indicator i WHERE NOT EXISTS "
+                       "(SELECT 1 FROM target t WHERE t.indicator = i.code)") == 0
+    assert demo.scalar("SELECT count(*) FROM indicator i WHERE NOT EXISTS "
+                       "(SELECT 1 FROM indicator_objective l WHERE l.indicator = i.code)") == 0
+    assert demo.scalar("SELECT count(DISTINCT type) FROM process") == 4
+
+
+def test_demo_values_stop_before_today_and_tell_a_story(demo):
+    assert demo.scalar("SELECT max(recorded_at) FROM measurement").date() < date(2026, 11, 25)
+    assert demo.scalar("SELECT min(year) FROM measurement") == 2020
+    assert demo.scalar("SELECT count(*) FROM measurement WHERE supersedes IS NOT NULL") >= 1
+    assert demo.scalar("SELECT count(*) FROM indicator i WHERE NOT EXISTS "
+                       "(SELECT 1 FROM measurement m WHERE m.indicator = i.code)") >= 1
+    assert demo.scalar("SELECT value FROM setting WHERE key = 'demo'") == "true"
+
+
+def test_demo_generation_is_deterministic(tmp_path):
+    a = seed.open_store(tmp_path / "a.duckdb", today=date(2025, 3, 1))
+    b = seed.open_store(tmp_path / "b.duckdb", today=date(2025, 3, 1))
+    q = "SELECT indicator, year, period, value, recorded_at FROM measurement ORDER BY ALL"
+    assert a.query(q).equals(b.query(q))
+    a.close(), b.close()
+
+
+def test_schema_version_is_recorded(demo):
+    assert demo.schema_version() == migrations()[-1][0]
+
+
+def test_schema_newer_than_code_is_refused(tmp_path):
+    path = tmp_path / "future.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_migration VALUES (999, 'del futuro', now())")
+    con.close()
+    with pytest.raises(StoreError, match="más nuevo") as err:
+        Store(path)
+    assert "Actualice" in err.value.hint
+
+
+def test_missing_folder_is_explained(tmp_path):
+    with pytest.raises(StoreError, match="carpeta"):
+        seed.open_store(tmp_path / "no-existe" / "x.duckdb")
+
+
+def test_file_held_by_another_process_is_explained(tmp_path):
+    path = tmp_path / "held.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreError, match="en uso por otro programa") as err:
+            Store(path)
+        assert "PERSONERIA_DB" in err.value.hint
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_half_built_file_is_never_left_as_the_database(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("fallo simulado")
+    monkeypatch.setattr(seed, "load_demo_values", broken)
+    with pytest.raises(RuntimeError):
+        seed.open_store(tmp_path / "x.duckdb")
+    assert not (tmp_path / "x.duckdb").exists()
