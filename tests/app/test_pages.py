@@ -1,0 +1,100 @@
+"""Every page runs on the demo database, for today and for 31 December 2024, and shows the engine's figures."""
+import os
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import fmt, plan, seed, snapshot
+from tests import independent
+
+PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades"]
+CUT_OFFS = [date.today(), date(2024, 12, 31)]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("app") / "demo.duckdb"
+    seed.open_store(path).close()
+    previous = os.environ.get("PERSONERIA_DB")
+    os.environ["PERSONERIA_DB"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("PERSONERIA_DB")
+    else:
+        os.environ["PERSONERIA_DB"] = previous
+
+
+@pytest.fixture(scope="module")
+def engine(demo_db):
+    from ui import state
+    store = state._store(str(demo_db))  # the same process-wide store the pages use
+    return store, plan.load(store)
+
+
+def run_page(page: str, cut_off: date, **query) -> AppTest:
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60)
+    at.session_state["fecha_corte"] = cut_off
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "resumen":
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    found = [m.value for m in at.metric if m.label.startswith(label_start)]
+    assert found, f"no metric '{label_start}': {[m.label for m in at.metric]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("cut_off", CUT_OFFS, ids=str)
+def test_page_runs_without_error(demo_db, page, cut_off):
+    at = run_page(page, cut_off)
+    assert not at.error, [e.value for e in at.error]
+    assert any("demostración" in w.value for w in at.warning), "the demo banner is missing"
+
+
+@pytest.mark.parametrize("cut_off", [date(2021, 6, 30), date(2024, 12, 31), date(2025, 8, 1), date.today()], ids=str)
+def test_resumen_policy_score_matches_engine_and_independent_sql(demo_db, engine, cut_off):
+    store, p = engine
+    snap = snapshot.compute(store, p, cut_off)
+    assert snap.policy == pytest.approx(independent.policy_score(store, cut_off))
+    at = run_page("resumen", cut_off)
+    assert metric(at, "Puntaje de la política") == fmt.percent(snap.policy)
+    assert metric(at, "Visión 2024") == fmt.percent(snap.vision.score)
+
+
+def test_procesos_deep_link_and_score(demo_db, engine):
+    store, p = engine
+    snap = snapshot.compute(store, p, date(2024, 12, 31))
+    at = run_page("procesos", date(2024, 12, 31), proceso="TI")
+    assert at.selectbox(key="proceso").value == "TI"
+    score = snap.processes.set_index("code").loc["TI", "score"]
+    assert any(f"**{fmt.percent(score)}**" in m.value for m in at.markdown)
+
+
+def test_indicador_shows_value_as_of_cut_off_before_and_after_correction(demo_db, engine):
+    store, _ = engine
+    fix = store.query("SELECT m.*, o.value AS old FROM measurement m JOIN measurement o ON o.id = m.supersedes "
+                      "ORDER BY m.recorded_at LIMIT 1").iloc[0]
+    before = fix["recorded_at"].date().replace(day=1)
+    after = fix["recorded_at"].date()
+    unit = store.scalar("SELECT unit FROM indicator WHERE code = ?", [fix["indicator"]])
+    for cut_off, expected in ((before, fix["old"]), (after, fix["value"])):
+        at = run_page("indicador", cut_off, indicador=fix["indicator"])
+        shown = at.dataframe[0].value if fix["indicator"] else None
+        values_table = [d.value for d in at.dataframe if "Periodo" in d.value.columns and "Análisis" in d.value.columns][0]
+        assert fmt.value(expected, unit) in set(values_table["Valor"]), (cut_off, expected)
+        assert shown is not None
+
+
+def test_objetivos_why_breakdown_matches_engine(demo_db, engine):
+    store, p = engine
+    snap = snapshot.compute(store, p, date.today())
+    at = run_page("objetivos", date.today(), objetivo="OE2")
+    score = snap.objectives.set_index("code").loc["OE2", "score"]
+    assert any(f"→ **{fmt.percent(score)}**" in m.value for m in at.markdown)
