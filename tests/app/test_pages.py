@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import fmt, plan, seed, snapshot
+from metrics.periods import period_label
 from tests import independent
 
 PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades"]
@@ -83,12 +84,12 @@ def test_indicador_shows_value_as_of_cut_off_before_and_after_correction(demo_db
                       "ORDER BY m.recorded_at LIMIT 1").iloc[0]
     before = fix["recorded_at"].date().replace(day=1)
     after = fix["recorded_at"].date()
-    unit = store.scalar("SELECT unit FROM indicator WHERE code = ?", [fix["indicator"]])
+    unit, freq = store.row("SELECT unit, frequency FROM indicator WHERE code = ?", [fix["indicator"]])
     for cut_off, expected in ((before, fix["old"]), (after, fix["value"])):
         at = run_page("indicador", cut_off, indicador=fix["indicator"])
         table = [d.value for d in at.dataframe if "Análisis" in d.value.columns][0]
-        period = table[table["Registrado"].notna()]
-        assert fmt.value(expected, unit) in set(period["Valor"]), (cut_off, expected)
+        label = period_label(int(fix["year"]), freq, int(fix["period"]))
+        assert table.set_index("Periodo").loc[label, "Valor"] == fmt.value(expected, unit), (cut_off, expected)
 
 
 def test_objetivos_why_breakdown_matches_engine(demo_db, engine):
