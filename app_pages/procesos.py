@@ -4,6 +4,7 @@ import streamlit as st
 
 from metrics import charts, fmt, values
 from metrics.plan import PROCESS_TYPES
+from metrics.scoring import period_attainment
 from ui import state
 from ui.charts import show_chart
 from ui.widgets import late_table, status_text
@@ -38,19 +39,16 @@ else:
     }), hide_index=True)
 
     st.markdown("#### Tendencia frente a la meta")
-    current = values.current_values(state.store(), snap.as_of, process=code)
-    cols = st.columns(2)
-    for i, ind in enumerate(indicators.itertuples()):
-        row = indicators.loc[ind.Index]
-        with cols[i % 2]:
-            fig = charts.indicator_history(
-                current[current["indicator"] == ind.code], plan.targets[plan.targets["indicator"] == ind.code],
-                row, row["red_below"] if pd.notna(row["red_below"]) else s.red_below,
-                row["green_from"] if pd.notna(row["green_from"]) else s.green_from)
-            show_chart(charts.frame(fig, f"{ind.code} · {ind.name}", snap.as_of, plan.entity["name"],
-                                    plan.is_demo, 360), f"tendencia-{ind.code}")
-            st.page_link("app_pages/indicador.py", label=f"Ficha y valores de {ind.code}", icon="📈",
-                         query_params={"indicador": ind.code})
+    periods = period_attainment(values.current_values(state.store(), snap.as_of, process=code),
+                                plan.indicators, plan.targets)
+    labels = dict(zip(indicators["code"], indicators["code"] + " · " + indicators["name"].str.slice(0, 40)))
+    fig = charts.process_trends(periods, labels, s.red_below, s.green_from)
+    show_chart(charts.frame(fig, f"Cumplimiento por periodo · {proc['name']}", snap.as_of, plan.entity["name"],
+                            plan.is_demo, 480), f"tendencia-{code}")
+    st.caption("Franjas con los umbrales de la entidad; algunos indicadores tienen umbrales propios en su ficha.")
+    for ind in indicators.itertuples():
+        st.page_link("app_pages/indicador.py", label=f"{ind.code} · {ind.name}", icon="📈",
+                     query_params={"indicador": ind.code})
 
 st.markdown("#### Reportes atrasados del proceso")
 late_table(snap.late, plan, process=code)

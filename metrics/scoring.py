@@ -221,3 +221,14 @@ def _weighted_score(scores: pd.Series, weights: pd.Series) -> float | None:
 def policy_score(objectives: pd.DataFrame) -> float | None:
     """The policy's score: weighted mean of its specific objectives' scores."""
     return _weighted_score(objectives["score"], objectives["weight"])
+
+
+def period_attainment(current: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Each reported period against its own target (a share of the year's for flujo), capped at 100 %."""
+    df = current.merge(indicators[["code", "polarity", "accumulation", "frequency", "baseline"]],
+                       left_on="indicator", right_on="code").merge(targets, on=["indicator", "year"], how="left")
+    n = df["frequency"].map(PERIODS_PER_YEAR)
+    df["period_target"] = np.where(df["accumulation"].eq("flujo"), df["target"] / n, df["target"])
+    df["attainment"] = [capped(attainment(v, t, p, b)) for v, t, p, b in
+                        zip(df["value"], df["period_target"], df["polarity"], df["baseline"])]
+    return df
