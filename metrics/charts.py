@@ -131,6 +131,21 @@ def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd
     return fig
 
 
+def process_trends(periods: pd.DataFrame, labels: dict[str, str], red_below: float,
+                   green_from: float) -> go.Figure:
+    """Each indicator's attainment per period (capped at 100 %) over the semáforo bands, in one figure."""
+    fig = go.Figure()
+    for low, high, status_ in ((0, red_below, "rojo"), (red_below, green_from, "amarillo"), (green_from, 105, "verde")):
+        fig.add_hrect(y0=low, y1=high, fillcolor=COLORS[status_], opacity=0.12, line_width=0,
+                      annotation_text=STATUS_LABELS[status_], annotation_position="right")
+    for code, rows in periods.groupby("indicator", sort=True):
+        fig.add_trace(go.Scatter(x=rows["period_end"], y=rows["attainment"].astype(float) * 100,
+                                 name=labels.get(code, code), mode="lines+markers"))
+    fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Cumplimiento frente a la meta del periodo")
+    fig.update_xaxes(title="Cierre del periodo")
+    return fig
+
+
 def activity_progress(progress: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Each activity's progress (0–100 %) over time."""
     fig = go.Figure()
@@ -151,4 +166,21 @@ def status_counts(counts: dict[str, int]) -> go.Figure:
         marker={"color": [COLORS[k] for k in keys], "pattern": {"shape": [PATTERNS[k] for k in keys]}},
         showlegend=False))
     fig.update_yaxes(title="Indicadores")
+    return fig
+
+
+def compare_scores(rows: pd.DataFrame, label_col: str, before_label: str, after_label: str) -> go.Figure:
+    """Scores at two cut-offs side by side (columns `before`, `after`, 0..1): grey dotted, then solid blue."""
+    rows = rows.iloc[::-1]
+    fig = go.Figure()
+    for col, name, color, shape in (("before", before_label, "#9E9E9E", "."), ("after", after_label, TARGET_COLOR, "")):
+        pcts = [None if pd.isna(s) else s * 100 for s in rows[col]]
+        fig.add_trace(go.Bar(
+            name=name, x=[0 if p is None else p for p in pcts], y=list(rows[label_col]), orientation="h",
+            text=[fmt.percent(v) if pd.notna(v) else "Sin dato" for v in rows[col]],
+            textposition="outside", cliponaxis=False,
+            marker={"color": color, "pattern": {"shape": shape}, "line": {"color": INK, "width": 0.5}}))
+    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_xaxes(range=[0, 115], title="Puntaje (%)", ticksuffix=" %")
+    fig.update_yaxes(automargin=True)
     return fig
