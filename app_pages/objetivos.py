@@ -22,6 +22,11 @@ with st.container(border=True):
                 f"horizonte {fmt.long_date(snap.vision.horizon)}; plan vigente {snap.plan.name}: "
                 f"**{fmt.percent(snap.plan.score)}** ({snap.plan.status}).")
 
+bars = snap.objectives[snap.objectives["kind"] != "general"].assign(
+    label=lambda d: d["code"] + " · " + d["text"].str.slice(0, 48))
+show_chart(charts.frame(charts.score_bars(bars, "label", plan.settings.red_below, plan.settings.green_from),
+                        "Puntaje por objetivo", snap.as_of, entity, plan.is_demo, 420), "objetivos")
+
 history = state.history()
 fig = charts.score_history(history)
 show_chart(charts.frame(fig, "Puntaje por objetivo frente al tiempo transcurrido del plan", snap.as_of, entity,
