@@ -98,3 +98,11 @@ def test_objetivos_why_breakdown_matches_engine(demo_db, engine):
     at = run_page("objetivos", date.today(), objetivo="OE2")
     score = snap.objectives.set_index("code").loc["OE2", "score"]
     assert any(f"→ **{fmt.percent(score)}**" in m.value for m in at.markdown)
+
+
+def test_unusable_database_is_explained_in_spanish(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERSONERIA_DB", str(tmp_path / "no-existe" / "x.duckdb"))
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60).run()
+    assert not at.exception
+    assert any("No se puede abrir la base de datos" in e.value for e in at.error)
+    assert any("Qué hacer" in i.value for i in at.info)
