@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from metrics import fmt
-from ui import state
+from ui import auth, state
 
 st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
 
@@ -23,9 +23,13 @@ PAGES = {
         st.Page("app_pages/procesos.py", title="Procesos", icon="🏢", url_path="procesos"),
         st.Page("app_pages/indicador.py", title="Indicador", icon="📈", url_path="indicador"),
     ],
+    "Reuniones": [
+        st.Page("app_pages/reunion.py", title="Modo reunión", icon="🖥️", url_path="reunion"),
+        st.Page("app_pages/exportar.py", title="Informes y exportaciones", icon="📄", url_path="exportar"),
+    ],
 }
 
-navigation = st.navigation(PAGES)
+navigation = st.navigation(PAGES | auth.extra_pages(auth.current_user()))
 store = state.store()
 with st.sidebar:
     entity = state.plan().entity
@@ -36,4 +40,6 @@ with st.sidebar:
                   help="Todas las cifras se calculan con los periodos cerrados y los valores "
                        "registrados hasta esta fecha.")
     st.caption(f"Cifras al {fmt.long_date(state.cut_off())}.")
+    auth.sidebar()
+auth.gate()
 navigation.run()

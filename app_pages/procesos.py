@@ -5,7 +5,7 @@ import streamlit as st
 from metrics import charts, fmt, values
 from metrics.plan import PROCESS_TYPES
 from metrics.scoring import period_attainment
-from ui import state
+from ui import state, timeliness
 from ui.charts import show_chart
 from ui.widgets import late_table, status_text
 
@@ -52,3 +52,5 @@ else:
 
 st.markdown("#### Reportes atrasados del proceso")
 late_table(snap.late, plan, process=code)
+
+timeliness.section(code)

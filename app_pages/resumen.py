@@ -6,7 +6,7 @@ import streamlit as st
 from metrics import charts, fmt
 from metrics.scoring import STATUS_ICONS, STATUS_LABELS
 from metrics.snapshot import changes
-from ui import state
+from ui import state, timeliness
 from ui.charts import show_chart
 from ui.widgets import late_table, status_text
 
@@ -75,3 +75,5 @@ else:
 
 st.subheader("Reportes atrasados")
 late_table(snap.late, plan)
+
+timeliness.section()

@@ -29,11 +29,12 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18, "color": INK}},
         separators=",.", template="plotly_white", height=height,
         font={"family": "Arial, sans-serif", "size": 13, "color": INK},
-        margin={"l": 60, "r": 30, "t": 70, "b": 90},
-        legend={"orientation": "h", "y": -0.18, "x": 0},
+        margin={"l": 60, "r": 30, "t": 100, "b": 105},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
-    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=-0.32, xanchor="left",
-                       showarrow=False, font={"size": 10, "color": "#4b5563"})
+    # A fixed distance in pixels below the plot, so the caption never overlaps the axis title.
+    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-62,
+                       xanchor="left", showarrow=False, font={"size": 10, "color": "#4b5563"})
     return fig
 
 

@@ -66,6 +66,7 @@ def status(pct: float | None, red_below: float, green_from: float) -> str:
     """Semáforo of a capped attainment in percent."""
     if _missing(pct):
         return "sin_dato"
+    pct = round(pct, 1)  # judge the figure people read: 79,97 % shows as 80,0 % and is green
     if pct < red_below:
         return "rojo"
     return "amarillo" if pct < green_from else "verde"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import demo
+from metrics import accounts, demo
 from metrics.periods import term_end
 from metrics.store import PROJECT_DIR, Store, StoreError, default_db_path
 
@@ -106,6 +106,7 @@ def build(path: Path, today: date | None = None, with_demo: bool = True,
         load_plan(store, seed_dir)
         if with_demo:
             load_demo_values(store, today or date.today(), seed_dir)
+            accounts.create_demo_accounts(store)   # one demo account per role; anonymous reading on
         store.checkpoint()
     finally:
         store.close()

@@ -43,7 +43,7 @@ def test_attainment(value, target, polarity, baseline, expected):
     assert got == (None if expected is None else pytest.approx(expected))
 
 
-@pytest.mark.parametrize("pct,expected", [(59.9, "rojo"), (60, "amarillo"), (79.99, "amarillo"),
+@pytest.mark.parametrize("pct,expected", [(59.9, "rojo"), (60, "amarillo"), (79.94, "amarillo"), (79.97, "verde"),
                                           (80, "verde"), (130, "verde"), (None, "sin_dato")])
 def test_status_default_thresholds(pct, expected):
     assert status(pct, 60, 80) == expected

@@ -1,10 +1,49 @@
-"""Showing a figure on a page (and, later, its export buttons) in one place."""
+"""Showing a figure on a page with its export buttons, in one place.
+
+Each chart gets "Descargar PNG" and "Descargar SVG"; the image is rendered only when its button is
+clicked (`st.download_button` with a callable), by the one kaleido renderer the process shares.
+The cut-off and the data hash come from ui.state, so pages pass nothing but the figure and a name.
+"""
 from __future__ import annotations
+
+from datetime import date
 
 import plotly.graph_objects as go
 import streamlit as st
+
+from metrics import export
+from ui import state
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _data_hash(path: str, stamp: str, as_of: date) -> str:
+    return export.data_hash(state.store(), as_of)
+
+
+def provenance(as_of: date | None = None) -> export.Provenance:
+    """Cut-off, app version and data hash of what the page shows (the sidebar's cut-off by default)."""
+    s = state.store()
+    as_of = as_of or state.cut_off()
+    return export.Provenance(as_of, _data_hash(str(s.path), s.stamp(), as_of))
 
 
 def show_chart(fig: go.Figure, name: str) -> None:
     """Draw a figure built by metrics.charts; `name` is its stable id (keys, file names)."""
     st.plotly_chart(fig, key=f"chart-{name}", config={"displaylogo": False})
+    prov = provenance(_figure_cut_off(fig))
+    stem = export.file_stem(name, prov)
+    png_col, svg_col, _ = st.columns([1, 1, 4])
+    png_col.download_button("Descargar PNG", data=lambda: export.png(fig, prov), file_name=f"{stem}.png",
+                            mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:",
+                            help="Imagen para informes oficiales, con fecha de corte, versión y hash de datos.")
+    svg_col.download_button("Descargar SVG", data=lambda: export.svg(fig, prov), file_name=f"{stem}.svg",
+                            mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/draw:",
+                            help="Imagen vectorial (se puede ampliar sin perder calidad).")
+
+
+def _figure_cut_off(fig: go.Figure) -> date | None:
+    """A figure framed for another cut-off (a comparison) says so in layout.meta; else the sidebar's."""
+    meta = fig.layout.meta
+    if isinstance(meta, dict) and meta.get("fecha_corte"):
+        return date.fromisoformat(meta["fecha_corte"])
+    return None

@@ -1,0 +1,131 @@
+"""Administración: period locks (personero, administrador), exceptions, voids, accounts, backups, audit."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from metrics import accounts, backup, fmt, reporting
+from metrics.accounts import ROLES, Rejected
+from metrics.store import StoreError
+from ui import auth, state
+
+user = auth.current_user()
+if user is None or not (user.can("lock") or user.can("users")):
+    auth.require("lock")
+store = state.store()
+plan = state.plan()
+today = date.today()
+names = dict(zip(plan.processes["code"], plan.processes["name"]))
+codes = list(plan.indicators["code"])
+
+st.title("Administración")
+if notice := st.session_state.pop("adm_aviso", None):
+    st.success(notice)
+
+
+def attempt(action, done: str) -> None:
+    """Run a write; on success remember the message and rerun, on rejection show why."""
+    try:
+        action()
+    except (Rejected, StoreError) as exc:
+        st.error(exc.message)
+    else:
+        st.session_state["adm_aviso"] = done
+        st.rerun()
+
+
+sections = [s for s, p in (("Cierre de periodos", "lock"), ("Excepciones y anulaciones", "exception"),
+                           ("Cuentas", "users"), ("Configuración y copias", "settings"), ("Auditoría", "audit"))
+            if user.can(p)]
+tabs = dict(zip(sections, st.tabs(sections)))
+
+if "Cierre de periodos" in tabs:
+    with tabs["Cierre de periodos"]:
+        through = reporting.locked_through(store)
+        st.markdown(f"Periodos cerrados hasta: **{fmt.long_date(through) if through else 'ninguno'}**. Un periodo "
+                    "cerrado no se puede reportar ni corregir, salvo con una excepción abierta por un administrador.")
+        with st.form("cierre"):
+            until = st.date_input("Cerrar los periodos que terminaron hasta", value=today, max_value=today,
+                                  format="DD/MM/YYYY")
+            note = st.text_input("Nota (p. ej. acta del Comité)")
+            if st.form_submit_button("Cerrar periodos"):
+                attempt(lambda: reporting.lock_periods(store, user.username, until, note),
+                        f"Periodos cerrados hasta el {fmt.long_date(until)}.")
+        st.dataframe(reporting.locks(store).rename(columns={"locked_through": "Cerrado hasta", "note": "Nota",
+                                                            "locked_at": "Fecha", "locked_by": "Por"}), hide_index=True)
+
+if "Excepciones y anulaciones" in tabs:
+    with tabs["Excepciones y anulaciones"]:
+        c1, c2, c3 = st.columns(3)
+        code = c1.selectbox("Indicador", codes, key="adm_indicador")
+        year = c2.number_input("Año", min_value=2000, max_value=today.year, value=today.year, key="adm_anio")
+        period = c3.number_input("Periodo", min_value=1, max_value=12, value=1, key="adm_periodo")
+        reason = st.text_area("Motivo (queda registrado)", key="adm_motivo")
+        b1, b2 = st.columns(2)
+        if b1.button("Abrir excepción de cierre"):
+            attempt(lambda: reporting.open_exception(store, user.username, code, year, period, reason),
+                    f"Excepción abierta para {code} {year}-{period}: admite un reporte o una corrección.")
+        if b2.button("Anular el valor vigente"):
+            attempt(lambda: reporting.void(store, user.username, code, year, period, reason),
+                    f"Se anuló el valor de {code} {year}-{period}; la anulación queda como una versión más.")
+        st.markdown("#### Excepciones")
+        st.dataframe(reporting.exceptions(store), hide_index=True)
+
+if "Cuentas" in tabs:
+    with tabs["Cuentas"]:
+        users = accounts.list_users(store)
+        st.dataframe(users.assign(role=users["role"].map(ROLES)), hide_index=True)
+        with st.form("cuenta_nueva", clear_on_submit=True):
+            st.markdown("**Nueva cuenta**")
+            c1, c2 = st.columns(2)
+            new_name = c1.text_input("Usuario")
+            full = c2.text_input("Nombre completo")
+            role = c1.selectbox("Rol", list(ROLES), format_func=ROLES.get)
+            proc = c2.selectbox("Proceso (solo líderes)", [None, *names], format_func=lambda c: "—" if c is None
+                                else f"{c} · {names[c]}")
+            email = c1.text_input("Correo institucional")
+            pwd = c2.text_input("Contraseña inicial", type="password")
+            if st.form_submit_button("Crear cuenta"):
+                attempt(lambda: accounts.create_user(store, user.username, new_name, full, role, pwd, proc,
+                                                     email or None), f"Se creó la cuenta {new_name}.")
+        if not users.empty:
+            st.markdown("**Modificar una cuenta**")
+            who = st.selectbox("Cuenta", list(users["username"]), key="adm_cuenta")
+            row = users[users["username"] == who].iloc[0]
+            c1, c2, c3 = st.columns(3)
+            role = c1.selectbox("Rol", list(ROLES), index=list(ROLES).index(row["role"]), format_func=ROLES.get,
+                                key=f"adm_rol_{who}")
+            options = [None, *names]
+            proc = c2.selectbox("Proceso", options, index=options.index(row["process"]) if row["process"] in names
+                                else 0, key=f"adm_proc_{who}", format_func=lambda c: "—" if c is None else c)
+            active = c3.toggle("Activa", value=bool(row["active"]), key=f"adm_activa_{who}")
+            if st.button("Guardar cambios de la cuenta"):
+                attempt(lambda: accounts.update_user(store, user.username, who, role, proc, active),
+                        f"Se actualizó la cuenta {who}.")
+            pwd = st.text_input("Contraseña nueva", type="password", key=f"adm_clave_{who}")
+            b1, b2 = st.columns(2)
+            if b1.button("Restablecer contraseña y desbloquear"):
+                attempt(lambda: accounts.set_password(store, user.username, who, pwd),
+                        f"Se restableció la contraseña de {who}.")
+            if b2.button("Solo desbloquear"):
+                attempt(lambda: accounts.unlock(store, user.username, who), f"Se desbloqueó la cuenta {who}.")
+
+if "Configuración y copias" in tabs:
+    with tabs["Configuración y copias"]:
+        allowed = accounts.anonymous_reading(store)
+        wanted = st.toggle("Permitir consultar el tablero sin ingresar", value=allowed, key="adm_anonimo")
+        if wanted != allowed:
+            attempt(lambda: accounts.set_anonymous_reading(store, user.username, wanted),
+                    "Se cambió la lectura sin ingresar.")
+        st.markdown("**Copia de seguridad**")
+        st.caption("Se guarda en la carpeta «respaldos» junto a la base de datos. Para restaurar una copia, "
+                   "detenga el tablero y use `python -m metrics.admin restaurar --origen ARCHIVO`.")
+        if st.button("Crear copia de seguridad ahora"):
+            attempt(lambda: backup.backup(store, backup.default_backup_path(store.path), user.username),
+                    "Copia de seguridad creada en la carpeta «respaldos».")
+
+if "Auditoría" in tabs:
+    with tabs["Auditoría"]:
+        log = accounts.audit_log(store)
+        st.dataframe(log.rename(columns={"logged_at": "Fecha", "username": "Usuario", "action": "Acción",
+                                         "target": "Objeto", "detail": "Detalle"}), hide_index=True)

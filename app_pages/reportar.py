@@ -1,0 +1,194 @@
+"""Reportar avance: the periods a process owes, the report and correction form, improvement actions, Excel upload."""
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from metrics import bulk, fmt, reporting
+from metrics.periods import period_label
+from metrics.reporting import ACTION_STATUSES, TIMELINESS, Entry, Rejected
+from ui import auth, state
+from ui.widgets import status_text
+
+user = auth.require("report")
+store = state.store()
+plan = state.plan()
+today = date.today()
+since = pd.Timestamp(plan.plan_on(today)["start_date"]).date()
+names = dict(zip(plan.processes["code"], plan.processes["name"]))
+
+st.title("Reportar avance")
+state.demo_banner()
+if user.role == "administrador":
+    process = st.selectbox("Proceso", list(names), format_func=lambda c: f"{c} · {names[c]}", key="rep_proceso")
+else:
+    process = user.process
+    st.caption(f"Proceso: **{process} · {names.get(process, '')}**")
+if notice := st.session_state.pop("rep_aviso", None):
+    st.success(notice)
+
+indicators = plan.indicators[plan.indicators["process"] == process]
+if indicators.empty:
+    st.info("Este proceso no tiene indicadores a su cargo.")
+    st.stop()
+tab_report, tab_actions, tab_bulk = st.tabs(["Reportar o corregir", "Plan de mejoramiento", "Carga masiva (Excel)"])
+
+with tab_report:
+    due = reporting.due_periods(store, process, today, since)
+    st.markdown("#### Periodos por reportar")
+    if due.empty:
+        st.success("El proceso está al día: no debe reportes.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "Indicador": due["indicator"] + " · " + due["name"], "Periodo": due["label"],
+            "Plazo": due["deadline"].map(fmt.short_date), "Estado": due["state"].map(TIMELINESS),
+            "Días de atraso": due["days_late"],
+        }), hide_index=True)
+
+    st.markdown("#### Registrar un valor")
+    codes = list(indicators["code"])
+    first = due["indicator"].iloc[0] if not due.empty else codes[0]
+    code = st.selectbox("Indicador", codes, index=codes.index(first), key="rep_indicador",
+                        format_func=lambda c: f"{c} · {plan.indicator(c)['name']}")
+    ficha = plan.indicator(code).to_dict()
+    periods = reporting.period_states(store, today, date(int(ficha["start_year"]), 1, 1), process)
+    periods = periods[periods["indicator"] == code].sort_values("period_end", ascending=False)
+    periods = pd.concat([periods[periods["state"].isin(["faltante", "pendiente"])],
+                         periods[~periods["state"].isin(["faltante", "pendiente"])]])
+    if periods.empty:
+        st.info("Este indicador todavía no tiene periodos cerrados.")
+        st.stop()
+
+    def describe(i: int) -> str:
+        p = periods.loc[i]
+        if p["state"] in ("faltante", "pendiente"):
+            return f"{p['label']} · {TIMELINESS[p['state']].lower()}"
+        return f"{p['label']} · reportado: {fmt.value(p['value'], ficha['unit'])}"
+
+    chosen = periods.loc[st.selectbox("Periodo", list(periods.index), format_func=describe, key=f"rep_periodo_{code}")]
+    year, period = int(chosen["year"]), int(chosen["period"])
+    live = chosen["state"] in ("a_tiempo", "tarde")
+    label = period_label(year, ficha["frequency"], period)
+    key = f"{code}_{year}_{period}"
+    st.caption(f"**{ficha['name']}** · unidad: {ficha['unit']} · fórmula: {ficha['formula']}")
+    through = reporting.locked_through(store)
+    if through is not None and chosen["period_end"] <= through:
+        st.warning(f"El periodo {label} está cerrado (revisado por el Comité hasta el {fmt.long_date(through)}). "
+                   "Solo se puede cambiar si un administrador abre una excepción.", icon="🔒")
+    if live:
+        st.info(f"Valor vigente: **{fmt.value(chosen['value'], ficha['unit'])}**, registrado por "
+                f"{chosen['recorded_by']} el {pd.Timestamp(chosen['recorded_at']).strftime('%d/%m/%Y %H:%M')}. "
+                "Guardar crea una nueva versión con el motivo; la anterior se conserva.")
+
+    ratio = reporting.has_ratio(ficha)
+    if ratio:
+        c1, c2, c3 = st.columns(3)
+        numerator = c1.text_input(f"Numerador: {ficha['numerator']}", key=f"rep_num_{key}")
+        denominator = c2.text_input(f"Denominador: {ficha['denominator']}", key=f"rep_den_{key}")
+        value = c3.text_input("o el valor directamente", key=f"rep_valor_{key}", help="Déjelo en blanco si "
+                              "escribió el numerador y el denominador.")
+    else:
+        numerator = denominator = None
+        value = st.text_input(f"Valor ({ficha['unit']})", key=f"rep_valor_{key}")
+    analysis = st.text_area("Análisis del indicador", key=f"rep_analisis_{key}",
+                            help="Resultado frente a la meta y al periodo anterior, causas y acciones. "
+                                 "Obligatorio cuando el resultado no queda en verde.")
+    evidence = st.text_input("Evidencia (enlace)", key=f"rep_evidencia_{key}", placeholder="https://…")
+    reason = st.text_area("Motivo de la corrección", key=f"rep_motivo_{key}") if live else None
+
+    typed = any(not reporting.blank(x) for x in (value, numerator, denominator))
+    if typed:
+        try:
+            measured = reporting.measure(ficha, value, numerator, denominator)
+            view = reporting.outlook(store, ficha, year, period, measured.value, plan.settings)
+            st.markdown(f"**Vista previa.** Valor {fmt.value(measured.value, ficha['unit'])} · cumplimiento del "
+                        f"periodo {fmt.percent(view.period_attainment)} {status_text(view.period_status)} · "
+                        f"resultado de la vigencia {year}: {fmt.value(view.result, ficha['unit'])}, "
+                        f"cumplimiento {fmt.percent(view.attainment)} {status_text(view.status)}")
+        except Rejected as exc:
+            st.error(exc.message)
+    if st.button("Guardar corrección" if live else "Guardar reporte", type="primary", key=f"rep_guardar_{key}"):
+        entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence)
+        try:
+            if live:
+                reporting.correct(store, user.username, entry, reason or "", expected_id=int(chosen["current_id"]))
+            else:
+                reporting.report(store, user.username, entry)
+        except Rejected as exc:
+            st.error(exc.message)
+        else:
+            for k in [k for k in st.session_state if str(k).endswith(key) and str(k).startswith("rep_")]:
+                del st.session_state[k]
+            st.session_state["rep_aviso"] = f"Se guardó el valor de {code} {label}."
+            st.rerun()
+
+with tab_actions:
+    snap = state.snapshot(today)
+    scores = snap.indicators[snap.indicators["process"] == process]
+    out = scores[scores["status"].isin(["rojo", "amarillo"])]
+    st.markdown("#### Indicadores fuera de rango")
+    if out.empty:
+        st.success("Ningún indicador del proceso está en rojo o amarillo hoy.")
+    else:
+        st.dataframe(pd.DataFrame({"Indicador": out["code"] + " · " + out["name"],
+                                   "Cumplimiento": out["attainment"].map(fmt.percent),
+                                   "Semáforo": [status_text(x, short=True) for x in out["status"]]}), hide_index=True)
+    acts = reporting.actions(store, today, process)
+    st.markdown("#### Acciones de mejora del proceso")
+    if acts.empty:
+        st.caption("El proceso no tiene acciones de mejora registradas.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "N.º": acts["id"], "Indicador": acts["indicator"], "Acción": acts["action"],
+            "Responsable": acts["responsible"], "Fecha límite": acts["due_date"].map(fmt.short_date),
+            "Estado": acts["status"].map(ACTION_STATUSES), "Vencida": acts["overdue"].map({True: "Sí", False: "No"}),
+        }), hide_index=True)
+    with st.form("accion_nueva", clear_on_submit=True):
+        st.markdown("**Nueva acción de mejora**")
+        ordered = list(out["code"]) + [c for c in codes if c not in set(out["code"])]
+        a_code = st.selectbox("Indicador", ordered, format_func=lambda c: f"{c} · {plan.indicator(c)['name']}")
+        a_text = st.text_area("Qué se hará")
+        a_who = st.text_input("Responsable (cargo o dependencia)")
+        a_due = st.date_input("Fecha límite", value=today + timedelta(days=30), format="DD/MM/YYYY")
+        if st.form_submit_button("Registrar acción"):
+            try:
+                reporting.add_action(store, user.username, a_code, a_text, a_who, a_due)
+                st.session_state["rep_aviso"] = "Se registró la acción de mejora."
+                st.rerun()
+            except Rejected as exc:
+                st.error(exc.message)
+    if not acts.empty:
+        c1, c2, c3 = st.columns([1, 1, 1], vertical_alignment="bottom")
+        act_id = c1.selectbox("Acción", list(acts["id"]), key="accion_id")
+        new_status = c2.selectbox("Nuevo estado", list(ACTION_STATUSES), format_func=ACTION_STATUSES.get,
+                                  key="accion_estado")
+        if c3.button("Cambiar estado"):
+            try:
+                reporting.set_action_status(store, user.username, int(act_id), new_status)
+                st.session_state["rep_aviso"] = f"La acción {act_id} quedó {ACTION_STATUSES[new_status].lower()}."
+                st.rerun()
+            except Rejected as exc:
+                st.error(exc.message)
+
+with tab_bulk:
+    st.markdown("Descargue la plantilla con los periodos que debe, llénela y cárguela. Se revisan todas las "
+                "filas; si alguna tiene un error **no se guarda ninguna** y se indica cada fila rechazada.")
+    st.download_button("Descargar plantilla (.xlsx)", data=lambda: bulk.template(store, user.username, today, since),
+                       file_name=f"plantilla-reporte-{process if user.role != 'administrador' else 'todos'}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    upload = st.file_uploader("Archivo diligenciado", type=["xlsx"], key="rep_archivo")
+    if upload is not None and st.button("Validar y cargar", type="primary"):
+        try:
+            result = bulk.import_workbook(store, user.username, upload.getvalue())
+        except Rejected as exc:
+            st.error(exc.message)
+        else:
+            if result.rejected:
+                st.error(f"No se guardó ninguna fila: {len(result.rejected)} filas tienen errores.")
+                st.dataframe(pd.DataFrame(result.rejected, columns=["Fila", "Indicador", "Motivo"]), hide_index=True)
+            elif result.written:
+                st.success(f"Se guardaron {result.written} valores ({len(result.skipped)} filas sin valor omitidas).")
+            else:
+                st.warning("El archivo no tiene filas con valores.")
+            for row, note in result.notes:
+                st.caption(f"Fila {row}: {note}")

@@ -1,0 +1,227 @@
+"""Bulk reporting from Excel: a template with one row per indicator and period, and an all-or-nothing upload.
+
+The upload reads every row, checks each one with the same rules as the Reportar avance form
+(reporting.prepare) inside one transaction, and writes all of them only if none is rejected;
+otherwise it writes nothing and returns each rejected row with its number and reason.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+from metrics import fmt
+from metrics.accounts import Rejected, audit, authorize, require
+from metrics.periods import FREQUENCY_LABELS, MONTHS
+from metrics.reporting import Entry, blank, due_periods, period_of_date, prepare, settings_of, write
+from metrics.store import Store
+
+SHEET = "Reporte"
+COLUMNS = {  # key -> header in the template
+    "indicator": "Indicador", "name": "Nombre del indicador", "unit": "Unidad", "frequency": "Periodicidad",
+    "year": "Año", "period": "Periodo", "label": "Etiqueta del periodo", "period_date": "Fecha de cierre",
+    "value": "Valor", "numerator": "Numerador", "denominator": "Denominador", "analysis": "Análisis",
+    "evidence_url": "Evidencia (enlace)",
+}
+INPUTS = ("value", "numerator", "denominator", "analysis", "evidence_url")
+MAX_ROWS = 20000
+EXCEL_EPOCH = date(1899, 12, 30)
+INSTRUCTIONS = [
+    "Cómo usar esta plantilla",
+    "Cada fila es un indicador y un periodo. Llene el Valor, o el Numerador y el Denominador si la ficha los tiene.",
+    "Los porcentajes se escriben 85, 85,5, «85 %» o 0,85 (una celda con formato de porcentaje también sirve).",
+    "Use coma o punto decimal y no use separador de miles.",
+    "El periodo se indica con Año y Periodo (1 a 12, 1 a 4, 1 a 2 o 1 según la periodicidad) o con una fecha "
+    "dentro del periodo en «Fecha de cierre» (fecha de Excel o texto 31/03/2024 o 2024-03-31).",
+    "El Análisis es obligatorio cuando el resultado del periodo no queda en verde.",
+    "Las filas sin valor se omiten. Si una fila tiene un error no se guarda ninguna: corrija las filas "
+    "señaladas y vuelva a cargar el archivo.",
+    "Para cambiar un valor ya reportado use «Corregir» en la página Reportar avance (pide el motivo).",
+]
+
+
+@dataclass
+class ImportResult:
+    written: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)   # (row number, indicator, reason)
+    skipped: list[int] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def template(store: Store, username: str, today: date, since: date) -> bytes:
+    """An .xlsx with the periods the account owes (late first), ready to fill."""
+    user = authorize(store, username, "report")
+    process = None if user.role == "administrador" else user.process
+    due = due_periods(store, process, today, since)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(list(COLUMNS.values()))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7F0")
+    for r in due.itertuples():
+        ws.append([r.indicator, r.name, r.unit, FREQUENCY_LABELS[r.frequency], int(r.year), int(r.period),
+                   r.label, r.period_end, None, None, None, None, None])
+        ws.cell(ws.max_row, 8).number_format = "DD/MM/YYYY"
+    widths = [11, 48, 12, 13, 7, 8, 18, 14, 10, 12, 12, 50, 40]
+    for col, width in zip("ABCDEFGHIJKLM", widths):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    help_sheet = wb.create_sheet("Instrucciones")
+    for line in INSTRUCTIONS:
+        help_sheet.append([line])
+    help_sheet["A1"].font = Font(bold=True)
+    help_sheet.column_dimensions["A"].width = 120
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _key(text) -> str:
+    plain = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]", "", plain)
+
+
+_HEADER_KEYS = {_key(h): k for k, h in COLUMNS.items()} | {"evidencia": "evidence_url", "fecha": "period_date",
+                                                            "codigo": "indicator", "ano": "year"}
+
+
+def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], set[str]]:
+    """(row number, {column: (value, is percent-formatted)}) for each non-empty row, and the columns found."""
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise Rejected("El archivo no es un libro de Excel (.xlsx) válido. Descargue la plantilla y "
+                       "cárguela de nuevo.") from exc
+    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+    rows = ws.iter_rows()
+    header = next(rows, None)
+    columns = {i: _HEADER_KEYS.get(_key(c.value)) for i, c in enumerate(header or [])}
+    found = {c for c in columns.values() if c}
+    if "indicator" not in found or not ({"year", "period"} <= found or "period_date" in found):
+        raise Rejected("La hoja no tiene los encabezados de la plantilla (Indicador, Año y Periodo o Fecha de "
+                       "cierre, Valor…). Descargue la plantilla y copie allí los datos.")
+    out = []
+    for number, cells in enumerate(rows, start=2):
+        values = {}
+        for i, cell in enumerate(cells):
+            key = columns.get(i)
+            if key and not blank(cell.value):
+                values[key] = (cell.value, "%" in str(getattr(cell, "number_format", "") or ""))
+        if values:
+            out.append((number, values))
+        if len(out) > MAX_ROWS:
+            raise Rejected(f"El archivo tiene más de {MAX_ROWS} filas; divídalo en varios.")
+    wb.close()
+    return out, found
+
+
+_TEXT_DATE = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"))
+_LONG_DATE = re.compile(r"(\d{1,2}) de ([a-záéíóú]+) de (\d{4})")
+
+
+def parse_date(raw) -> date:
+    """An Excel date cell, an Excel serial number, or a text date (31/03/2024, 2024-03-31, 31 de marzo de 2024)."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if raw == int(raw) and 36526 <= raw <= 73415:   # 2000-01-01 .. 2100-12-31
+            return EXCEL_EPOCH + timedelta(days=int(raw))
+        raise Rejected(f"«{raw}» no es una fecha.")
+    text = str(raw).strip().lower()
+    try:
+        if m := _TEXT_DATE[0].fullmatch(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _TEXT_DATE[1].fullmatch(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        if (m := _LONG_DATE.fullmatch(text)) and m[2] in MONTHS:
+            return date(int(m[3]), MONTHS.index(m[2]) + 1, int(m[1]))
+    except ValueError:
+        pass
+    raise Rejected(f"«{str(raw).strip()}» no es una fecha válida. Use una fecha de Excel o el formato "
+                   "DD/MM/AAAA.")
+
+
+def _entry(cells: dict, ficha: dict) -> Entry:
+    def get(key):
+        return cells.get(key, (None, False))[0]
+
+    for key in ("value", "numerator", "denominator"):
+        raw, pct_format = cells.get(key, (None, False))
+        if pct_format and isinstance(raw, (int, float)):
+            if key != "value" or ficha["unit"] != "%":
+                raise Rejected(f"La celda de {COLUMNS[key]} tiene formato de porcentaje, pero "
+                               f"{'el indicador se mide en ' + ficha['unit'] if key == 'value' else 'es una cantidad'}.")
+            cells[key] = (f"{fmt.number(raw * 100, 6)} %", False)
+    period_date = None if blank(get("period_date")) else parse_date(get("period_date"))
+    entry = Entry(ficha["code"], get("year"), get("period"), get("value"), get("numerator"), get("denominator"),
+                  get("analysis") or "", get("evidence_url") or "", fraction_ok=True)
+    if period_date is not None:
+        if not blank(entry.year) or not blank(entry.period):
+            _check_same_period(ficha, entry, period_date)
+        entry.period_date = period_date
+    elif blank(entry.year) or blank(entry.period):
+        raise Rejected("Indique el Año y el Periodo, o una fecha del periodo.")
+    return entry
+
+
+def _check_same_period(ficha, entry: Entry, day: date) -> None:
+    year, period = period_of_date(ficha["frequency"], day)
+    try:
+        same = int(float(entry.year)) == year and int(float(entry.period)) == period
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise Rejected(f"La fecha {fmt.short_date(day)} no corresponde al Año {entry.year} y Periodo {entry.period}.")
+
+
+def import_workbook(store: Store, username: str, data: bytes, now: datetime | None = None) -> ImportResult:
+    """Validate every row, then write all of them in one transaction, or none if any is rejected."""
+    now = now or datetime.now()
+    rows, _ = read_rows(data)
+    result = ImportResult()
+    with store.transaction() as cur:
+        user = require(cur, username, "report")
+        fichas = {r["code"]: r for r in cur.execute("SELECT * FROM indicator").df().to_dict("records")}
+        settings = settings_of(cur)
+        prepared, seen = [], {}
+        for number, cells in rows:
+            code = str(cells.get("indicator", ("", False))[0] or "").strip()
+            if not any(k in cells for k in ("value", "numerator", "denominator")):
+                result.skipped.append(number)
+                continue
+            try:
+                if code not in fichas:
+                    raise Rejected(f"El indicador «{code}» no existe en el catálogo." if code else
+                                   "Falta el código del indicador.")
+                entry = _entry(cells, fichas[code])
+                p = prepare(cur, user, entry, "report", now, ficha=fichas[code], settings=settings)
+                key = (p.row["indicator"], p.row["year"], p.row["period"])
+                if key in seen:
+                    raise Rejected(f"Repite el periodo {p.label} de la fila {seen[key]}.")
+                seen[key] = number
+                prepared.append(p)
+                result.notes.extend((number, n) for n in entry.notes)
+            except Rejected as exc:
+                result.rejected.append((number, code, exc.message))
+        if result.rejected or not prepared:
+            return result
+        write(cur, prepared, "bulk", now)
+        audit(cur, user.username, "carga_masiva", f"{len(prepared)} valores",
+              f"{len(result.skipped)} filas sin valor omitidas", now)
+        result.written = len(prepared)
+    return result

@@ -1,0 +1,413 @@
+"""Exports: PNG/SVG of a figure, the Excel workbook and the open-data CSV, each traceable.
+
+Every export carries its provenance (`Provenance`): the fecha de corte, the app version and a short
+hash of the data it was built from (the values in force at the cut-off and the plan tables), so a
+figure quoted in an official report can be traced and rebuilt.
+
+Static images come from kaleido 1.x driving the system's Chromium (path given explicitly, MathJax
+off, plotly.js from the installed plotly package: nothing is downloaded at run time). One renderer
+lives for the whole process and is shared by every Streamlit session behind a lock, because the
+kaleido sync server in 1.5 keeps one shared result queue.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import os
+import shutil
+import struct
+import threading
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import plotly
+import plotly.graph_objects as go
+
+from metrics import fmt, values
+from metrics.periods import FREQUENCY_LABELS, period_label
+from metrics.plan import OBJECTIVE_KINDS, PROCESS_TYPES, Plan
+from metrics.scoring import STATUS_LABELS
+from metrics.snapshot import Snapshot
+from metrics.store import Store
+
+APP_VERSION = "0.5.0"
+CHROMIUM_ENV = "PERSONERIA_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+IMAGE_WIDTH = 1100
+PNG_SCALE = 2
+CAPTION_OFFSET = 62  # px from the plot area down to the caption, below the x-axis title
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+# -- provenance ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Provenance:
+    """What an export was built from: cut-off, app version, short hash of the data."""
+    as_of: date
+    data_hash: str
+    version: str = APP_VERSION
+
+    @property
+    def label(self) -> str:
+        return f"Corte {fmt.short_date(self.as_of)} · Versión {self.version} · Datos {self.data_hash}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"fecha_corte": self.as_of.isoformat(), "version": self.version, "hash_datos": self.data_hash}
+
+
+_HASHED_TABLES = ("entity", "setting", "plan", "objective", "process", "indicator", "indicator_objective",
+                  "target", "activity")
+
+
+def data_hash(store: Store, as_of: date) -> str:
+    """12 hex digits of a sha256 over the plan tables and the values in force at the cut-off.
+
+    The rows are sorted and written as CSV before hashing, so the same data and cut-off always give
+    the same hash, whatever the order DuckDB returns; who recorded a value is left out.
+    """
+    digest = hashlib.sha256()
+    for table in _HASHED_TABLES:
+        _hash_frame(digest, table, store.query(f"SELECT * FROM {table}"))
+    in_force = values.current_values(store, as_of)[["indicator", "year", "period", "period_end", "value"]]
+    _hash_frame(digest, "measurement", in_force)
+    progress = store.query("SELECT activity, as_of, progress FROM activity_progress WHERE as_of <= ?", [as_of])
+    _hash_frame(digest, "activity_progress", progress)
+    digest.update(as_of.isoformat().encode())
+    return digest.hexdigest()[:12]
+
+
+def _hash_frame(digest, name: str, frame: pd.DataFrame) -> None:
+    frame = frame.reindex(sorted(frame.columns), axis=1)
+    frame = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
+    digest.update(name.encode())
+    digest.update(frame.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d").encode())
+
+
+def provenance(store: Store, as_of: date) -> Provenance:
+    return Provenance(as_of, data_hash(store, as_of))
+
+
+# -- the renderer ----------------------------------------------------------------------------
+def chromium_path() -> str:
+    """The system Chromium: PERSONERIA_CHROMIUM, else /usr/bin/chromium, else on the PATH."""
+    found = os.environ.get(CHROMIUM_ENV) or (DEFAULT_CHROMIUM if Path(DEFAULT_CHROMIUM).exists() else None) \
+        or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise RuntimeError("No se encontró Chromium para generar imágenes. Instale el paquete del sistema "
+                           f"(apt-get install chromium) o indique su ruta en {CHROMIUM_ENV}.")
+    return found
+
+
+class Renderer:
+    """One long-lived kaleido server for the process, used by one caller at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        import kaleido
+        return kaleido._global_server.is_running()  # noqa: SLF001 (no public accessor in 1.5)
+
+    def start(self, **browser_options) -> None:
+        """Start Chromium once (about 2 s); later calls return at once. Options go to choreographer."""
+        with self._lock:
+            self._start(browser_options)
+
+    def _start(self, browser_options: dict) -> None:
+        import kaleido
+        if self.running:
+            return
+        kaleido.start_sync_server(path=chromium_path(), mathjax=False, plotlyjs=str(PLOTLY_JS), timeout=60,
+                                  silence_warnings=True, **browser_options)
+
+    def stop(self) -> None:
+        import kaleido
+        with self._lock:
+            kaleido.stop_sync_server(silence_warnings=True)
+
+    def render(self, fig: go.Figure, fmt_: str, width: int, height: int, scale: float) -> bytes:
+        import kaleido
+        spec = fig.to_dict()
+        with self._lock:
+            self._start({})
+            return kaleido.calc_fig_sync(spec, opts={"format": fmt_, "width": width, "height": height,
+                                                     "scale": scale})
+
+
+RENDERER = Renderer()
+
+
+def stamped(fig: go.Figure, prov: Provenance) -> go.Figure:
+    """A copy of a framed figure for a static image: caption below the axis title, in short lines,
+    with the version and the data hash added, whatever the figure's height."""
+    out = go.Figure(copy.deepcopy(fig.to_dict()))
+    caption = next((a for a in out.layout.annotations if "Fecha de corte" in (a.text or "")), None)
+    line = f"Versión {prov.version} · Datos {prov.data_hash}"
+    if caption is None:
+        caption = out.add_annotation(text=f"Fecha de corte: {fmt.long_date(prov.as_of)}", xref="paper",
+                                     yref="paper", showarrow=False, font={"size": 10}).layout.annotations[-1]
+    text = caption.text.replace(" · Fuente", "<br>Fuente", 1)
+    caption.update(text=f"{text}<br>{line}", align="left", x=0, xanchor="left", y=0, yanchor="top",
+                   yshift=-CAPTION_OFFSET)
+    lines = caption.text.count("<br>") + 1
+    out.update_layout(margin={"b": CAPTION_OFFSET + 15 * lines + 12}, meta=prov.as_dict())
+    return out
+
+
+def _title(fig: go.Figure) -> str:
+    return (fig.layout.title.text or "") if fig.layout.title else ""
+
+
+def png(fig: go.Figure, prov: Provenance, width: int = IMAGE_WIDTH, scale: float = PNG_SCALE) -> bytes:
+    """PNG bytes of a figure ready for a report, with title and provenance in text chunks too."""
+    out = stamped(fig, prov)
+    data = RENDERER.render(out, "png", width, int(out.layout.height or 450), scale)
+    return _png_with_text(data, {"Title": _title(fig), "Fecha de corte": prov.as_of.isoformat(),
+                                 "Versión": prov.version, "Hash de datos": prov.data_hash,
+                                 "Software": f"Tablero DE-P-007 {prov.version}"})
+
+
+def svg(fig: go.Figure, prov: Provenance, width: int = IMAGE_WIDTH) -> bytes:
+    """SVG bytes of a figure, with the provenance also in a <metadata> element."""
+    out = stamped(fig, prov)
+    data = RENDERER.render(out, "svg", width, int(out.layout.height or 450), 1)
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    meta = json.dumps({"titulo": _title(fig), **prov.as_dict()}, ensure_ascii=False)
+    meta = meta.replace("&", "&amp;").replace("<", "&lt;")
+    end = text.index(">", text.index("<svg")) + 1
+    return (text[:end] + f"<metadata>{meta}</metadata>" + text[end:]).encode("utf-8")
+
+
+def _png_with_text(data: bytes, entries: dict[str, str]) -> bytes:
+    """Insert iTXt chunks (UTF-8 key/value text) right after the PNG header chunk."""
+    ihdr_end = 8 + 8 + struct.unpack(">I", data[8:12])[0] + 4
+    chunks = b""
+    for key, value in entries.items():
+        body = key.encode("latin-1") + b"\x00\x00\x00\x00\x00" + value.encode("utf-8")
+        chunks += struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body))
+    return data[:ihdr_end] + chunks + data[ihdr_end:]
+
+
+def png_text(data: bytes) -> dict[str, str]:
+    """The iTXt entries of a PNG (used by the tests and to trace a figure back)."""
+    found, pos = {}, 8
+    while pos < len(data):
+        length = struct.unpack(">I", data[pos:pos + 4])[0]
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        if kind == b"iTXt":
+            key, rest = body.split(b"\x00", 1)
+            found[key.decode("latin-1")] = rest[4:].decode("utf-8")
+        pos += 12 + length
+    return found
+
+
+def file_stem(name: str, prov: Provenance) -> str:
+    return f"{name}_{prov.as_of.isoformat()}_{prov.data_hash}"
+
+
+# -- tables shared by the Excel workbook and the report --------------------------------------
+FICHA_COLUMNS = {
+    "code": "Código", "name": "Nombre", "objective": "Objetivo del indicador", "definition": "Definición",
+    "formula": "Fórmula", "numerator": "Numerador", "denominator": "Denominador", "unit": "Unidad",
+    "polarity": "Sentido", "accumulation": "Acumulación", "frequency": "Periodicidad",
+    "baseline": "Línea base", "baseline_year": "Año línea base", "red_below": "Rojo por debajo de (%)",
+    "green_from": "Verde desde (%)", "process": "Proceso", "element": "Elemento de la política",
+    "source": "Fuente de datos", "indicator_type": "Tipo", "level": "Nivel", "public": "Dato abierto",
+    "weight": "Peso", "start_year": "Año de inicio",
+}
+POLARITY_LABELS = {"up": "Mayor es mejor", "down": "Menor es mejor"}
+
+
+def fichas(plan: Plan) -> pd.DataFrame:
+    df = plan.indicators[list(FICHA_COLUMNS)].copy()
+    df["polarity"] = df["polarity"].map(POLARITY_LABELS)
+    df["frequency"] = df["frequency"].map(FREQUENCY_LABELS)
+    df["public"] = df["public"].map({True: "Sí", False: "No"})
+    return df.rename(columns=FICHA_COLUMNS)
+
+
+def indicator_table(snap: Snapshot) -> pd.DataFrame:
+    df = snap.indicators
+    return pd.DataFrame({
+        "Código": df["code"], "Indicador": df["name"], "Proceso": df["process"], "Unidad": df["unit"],
+        "Vigencia": df["year"].astype("Int64"), "Periodos reportados": df["n_reported"].astype("Int64"),
+        "Resultado": df["result"].astype(float), "Meta": df["target"].astype(float),
+        "Cumplimiento": df["attainment_raw"].astype(float),
+        "Semáforo": df["status"].map(STATUS_LABELS),
+    })
+
+
+def score_table(frame: pd.DataFrame, label: str, extra: dict[str, str]) -> pd.DataFrame:
+    out = pd.DataFrame({"Código": frame["code"], label: frame["text" if "text" in frame else "name"]})
+    for col, title in extra.items():
+        out[title] = frame[col].map(lambda k: OBJECTIVE_KINDS.get(k) or PROCESS_TYPES.get(k, k))
+    out["Puntaje"] = frame["score"].astype(float)
+    out["Cobertura de datos"] = frame["coverage"].astype(float)
+    out["Indicadores"] = frame["n"].fillna(0).astype(int)
+    out["Con dato"] = frame["n_data"].fillna(0).astype(int)
+    out["Semáforo"] = frame["status"].map(STATUS_LABELS)
+    return out
+
+
+def value_tables(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values in force at the cut-off, every version recorded up to it), without who recorded them."""
+    freq = plan.indicators.set_index("code")["frequency"]
+    current = values.current_values(store, as_of)
+    history = store.query(
+        "SELECT * FROM measurement WHERE recorded_at < ? AND period_end <= ? "
+        "ORDER BY indicator, year, period, recorded_at, id", [as_of + pd.Timedelta(days=1), as_of])
+
+    def shape(df: pd.DataFrame, extra: dict[str, str]) -> pd.DataFrame:
+        out = pd.DataFrame({
+            "Indicador": df["indicator"],
+            "Periodo": [period_label(int(y), freq[i], int(p)) for i, y, p in
+                        zip(df["indicator"], df["year"], df["period"])],
+            "Vigencia": df["year"].astype(int), "Periodo n.º": df["period"].astype(int),
+            "Fin del periodo": pd.to_datetime(df["period_end"]).dt.date,
+            "Valor": df["value"].astype(float),
+        })
+        for col, title in extra.items():
+            out[title] = df[col]
+        return out
+
+    current_t = shape(current, {"analysis": "Análisis", "evidence_url": "Evidencia",
+                                "recorded_at": "Registrado el"})
+    history_t = shape(history, {"id": "Registro", "recorded_at": "Registrado el", "supersedes": "Reemplaza a",
+                                "reason": "Motivo de la corrección", "is_void": "Anulado"})
+    history_t["Anulado"] = history_t["Anulado"].map({True: "Sí", False: "No"})
+    return current_t, history_t
+
+
+# -- Excel -------------------------------------------------------------------------------------
+SHEETS = ("Portada", "Fichas técnicas", "Indicadores", "Objetivos", "Procesos", "Valores vigentes",
+          "Historial de valores")
+_PERCENT_COLUMNS = {"Cumplimiento", "Puntaje", "Cobertura de datos"}
+
+
+def workbook(store: Store, plan: Plan, snap: Snapshot, prov: Provenance) -> bytes:
+    """The Excel workbook as of the cut-off: fichas, scores, values with their history."""
+    current, history = value_tables(store, plan, snap.as_of)
+    cover = pd.DataFrame({"Campo": [
+        "Entidad", "Política", "Documento", "Fecha de corte", "Versión del tablero", "Hash de los datos",
+        "Puntaje de la política", "Semáforo de la política", "Nota"], "Valor": [
+        plan.entity["name"], plan.entity["policy_name"], plan.entity["policy_code"],
+        fmt.long_date(prov.as_of), prov.version, prov.data_hash, snap.policy,
+        STATUS_LABELS.get(snap.policy_status, snap.policy_status),
+        "Datos de demostración" if plan.is_demo else "Cifras calculadas con los valores vigentes a la fecha de corte"]})
+    frames = {
+        "Portada": cover,
+        "Fichas técnicas": fichas(plan),
+        "Indicadores": indicator_table(snap),
+        "Objetivos": score_table(snap.objectives, "Objetivo", {"kind": "Tipo"}),
+        "Procesos": score_table(snap.processes, "Proceso", {"type": "Tipo"}),
+        "Valores vigentes": current,
+        "Historial de valores": history,
+    }
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in frames.items():
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+            _format_sheet(writer.sheets[sheet])
+        book = writer.book
+        book.properties.title = f"Seguimiento {plan.entity['policy_code']} al {prov.as_of.isoformat()}"
+        book.properties.subject = plan.entity["policy_name"]
+        book.properties.keywords = prov.label
+        book.properties.creator = f"Tablero DE-P-007 {prov.version}"
+        book.properties.created = book.properties.modified = datetime(prov.as_of.year, prov.as_of.month,
+                                                                      prov.as_of.day)
+    return buffer.getvalue()
+
+
+def _format_sheet(ws) -> None:
+    from openpyxl.styles import Font
+    headers = [c.value for c in ws[1]]
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for idx, title in enumerate(headers, 1):
+        letter = ws.cell(row=1, column=idx).column_letter
+        width = max([len(str(title))] + [len(str(c.value)) for c in ws[letter][1:200] if c.value is not None])
+        ws.column_dimensions[letter].width = min(max(width + 2, 10), 60)
+        if title in _PERCENT_COLUMNS:
+            for c in ws[letter][1:]:
+                c.number_format = "0.0%"
+    if ws.title == "Portada":
+        ws["B8"].number_format = "0.0%"
+
+
+# -- open data (Ley 1712 de 2014) ----------------------------------------------------------------
+OPEN_DATA_DICTIONARY = [
+    ("codigo_indicador", "Texto", "Código del indicador en la batería de la política", "GD-01"),
+    ("nombre_indicador", "Texto", "Nombre del indicador", "Índice de la Política de Gobierno Digital (FURAG)"),
+    ("unidad", "Texto", "Unidad de medida del valor", "%"),
+    ("sentido", "Texto", "Si un valor mayor o menor es mejor", "Mayor es mejor"),
+    ("periodicidad", "Texto", "Frecuencia de reporte (Mensual, Trimestral, Semestral, Anual)", "Trimestral"),
+    ("proceso", "Texto", "Código del proceso responsable", "TI"),
+    ("vigencia", "Número entero", "Año al que corresponde el valor", "2024"),
+    ("periodo", "Texto", "Periodo reportado dentro de la vigencia", "2024-T3"),
+    ("fecha_fin_periodo", "Fecha (AAAA-MM-DD)", "Último día del periodo reportado", "2024-09-30"),
+    ("valor", "Número decimal (punto decimal)", "Valor reportado vigente a la fecha de corte", "83.5"),
+    ("meta_vigencia", "Número decimal (punto decimal)", "Meta del indicador para la vigencia", "90"),
+    ("linea_base", "Número decimal (punto decimal)", "Valor de línea base del indicador", "55"),
+    ("fuente", "Texto", "Fuente de los datos del indicador", "FURAG – Función Pública"),
+    ("fecha_corte", "Fecha (AAAA-MM-DD)", "Fecha de corte de la publicación", "2024-12-31"),
+]
+
+
+def open_data(store: Store, plan: Plan, as_of: date) -> pd.DataFrame:
+    """Values in force at the cut-off of the indicators marked public, with no personal data."""
+    public = plan.indicators[plan.indicators["public"].astype(bool)]
+    current = values.current_values(store, as_of)
+    df = current.merge(public, left_on="indicator", right_on="code", suffixes=("", "_ind"))
+    df = df.merge(plan.targets, on=["indicator", "year"], how="left")
+    return pd.DataFrame({
+        "codigo_indicador": df["indicator"], "nombre_indicador": df["name"], "unidad": df["unit"],
+        "sentido": df["polarity"].map(POLARITY_LABELS), "periodicidad": df["frequency"].map(FREQUENCY_LABELS),
+        "proceso": df["process"], "vigencia": df["year"].astype(int),
+        "periodo": [period_label(int(y), f, int(p)) for y, f, p in zip(df["year"], df["frequency"], df["period"])],
+        "fecha_fin_periodo": pd.to_datetime(df["period_end"]).dt.strftime("%Y-%m-%d"),
+        "valor": df["value"].astype(float), "meta_vigencia": df["target"].astype(float),
+        "linea_base": df["baseline"].astype(float), "fuente": df["source"],
+        "fecha_corte": as_of.isoformat(),
+    }, columns=[c for c, *_ in OPEN_DATA_DICTIONARY])
+
+
+def open_data_csv(store: Store, plan: Plan, as_of: date) -> str:
+    return open_data(store, plan, as_of).to_csv(index=False, lineterminator="\n", float_format="%.10g")
+
+
+def data_dictionary_csv() -> str:
+    frame = pd.DataFrame(OPEN_DATA_DICTIONARY, columns=["campo", "tipo", "descripcion", "ejemplo"])
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def open_data_zip(store: Store, plan: Plan, prov: Provenance) -> bytes:
+    """datos_abiertos.csv, diccionario_de_datos.csv and LEAME.txt (metadata and provenance)."""
+    stem = f"indicadores_gobierno_digital_{prov.as_of.isoformat()}"
+    readme = "\n".join([
+        f"Conjunto de datos: Indicadores de la {plan.entity['policy_name']} ({plan.entity['policy_code']})",
+        f"Entidad: {plan.entity['name']}",
+        f"Fecha de corte: {prov.as_of.isoformat()}",
+        f"Versión del tablero: {prov.version}",
+        f"Hash de los datos: {prov.data_hash}",
+        "Marco: Ley 1712 de 2014 (transparencia y acceso a la información pública).",
+        "Contenido: valores vigentes a la fecha de corte de los indicadores marcados como públicos.",
+        "No contiene datos personales: no se incluyen usuarios, responsables del registro ni análisis "
+        "en texto libre.",
+        "Formato: CSV UTF-8, separador coma, punto decimal, fechas AAAA-MM-DD.",
+        "Datos de demostración: las cifras son ilustrativas." if plan.is_demo else "",
+    ]).strip() + "\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        stamp = (prov.as_of.year, prov.as_of.month, prov.as_of.day, 0, 0, 0)
+        for name, text in ((f"{stem}.csv", open_data_csv(store, plan, prov.as_of)),
+                           ("diccionario_de_datos.csv", data_dictionary_csv()), ("LEAME.txt", readme)):
+            zf.writestr(zipfile.ZipInfo(name, stamp), text.encode("utf-8"))
+    return buffer.getvalue()

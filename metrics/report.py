@@ -1,0 +1,426 @@
+"""Informe de seguimiento (PDF) for a fecha de corte, and the comparison of two cut-offs.
+
+The executive summary is written from the same engine the pages use (`snapshot.compute`), so its
+numbers are the dashboard's. The same report comes from the app (one click) and from the command
+line:
+
+    python -m metrics.report --corte 2024-12-31 --salida informe.pdf
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from metrics import charts, export, fmt
+from metrics import plan as plan_mod
+from metrics import snapshot as snapshot_mod
+from metrics.plan import OBJECTIVE_KINDS, PROCESS_TYPES, Plan
+from metrics.scoring import STATUS_ICONS, STATUS_LABELS, STATUSES
+from metrics.snapshot import Snapshot
+from metrics.store import Store, StoreError
+
+VISION_LABELS = {"en ruta": "En ruta", "rezagado": "Rezagado", "cumplida": "Cumplida",
+                 "no cumplida": "No cumplida", "sin_dato": "Sin dato"}
+
+
+# -- dates -------------------------------------------------------------------------------------
+def previous_cutoff(as_of: date) -> date:
+    """The last quarter end strictly before the cut-off: the previous committee (quarterly follow-up)."""
+    return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1) - timedelta(days=1)
+
+
+# -- improvement actions (table from migration 002, may be missing) ------------------------------
+def overdue_actions(store: Store, as_of: date) -> pd.DataFrame | None:
+    """Improvement actions past their due date and not closed at the cut-off; None without the table."""
+    if not store.has_table("improvement_action"):
+        return None
+    try:
+        from metrics import reporting  # built alongside; use its rule when it has one
+        rule = getattr(reporting, "overdue_actions", None)
+        if rule is not None:
+            return rule(store, as_of)
+    except ImportError:
+        pass
+    return store.query(
+        "SELECT id, indicator, action, due_date, status FROM improvement_action "
+        "WHERE due_date < ? AND created_at < ? AND status <> 'cerrada' ORDER BY due_date, id",
+        [as_of, as_of + timedelta(days=1)])
+
+
+# -- the executive summary ---------------------------------------------------------------------
+@dataclass
+class Summary:
+    as_of: date
+    earlier: date
+    policy: float | None
+    policy_status: str
+    policy_before: float | None
+    counts: dict[str, int]
+    counts_before: dict[str, int]
+    late: int
+    overdue: int | None
+    vision_status: str
+    vision_score: float | None
+    vision_elapsed: float
+    vision_name: str
+    worst: list[str] = field(default_factory=list)
+
+    @property
+    def policy_change(self) -> float | None:
+        """Change of the policy score in percentage points."""
+        if self.policy is None or self.policy_before is None:
+            return None
+        return (self.policy - self.policy_before) * 100
+
+    def sentences(self) -> list[str]:
+        """The summary in plain Spanish, every number from the engine."""
+        total = sum(self.counts.values())
+        lines = []
+        if self.policy is None:
+            lines.append("La política aún no tiene puntaje: ningún objetivo específico tiene indicadores con dato.")
+        else:
+            lines.append(f"El puntaje de la política al {fmt.long_date(self.as_of)} es {fmt.percent(self.policy)} "
+                         f"({STATUS_ICONS[self.policy_status]} {STATUS_LABELS[self.policy_status]}).")
+        change = self.policy_change
+        if change is None:
+            lines.append(f"No hay puntaje al {fmt.long_date(self.earlier)} para comparar.")
+        else:
+            verb = "subió" if change > 0.05 else "bajó" if change < -0.05 else "se mantuvo"
+            amount = "" if verb == "se mantuvo" else f" {fmt.number(abs(change))} puntos porcentuales"
+            lines.append(f"Frente al corte anterior ({fmt.long_date(self.earlier)}, "
+                         f"{fmt.percent(self.policy_before)}) {verb}{amount}.")
+        parts = [f"{self.counts[s]} {status_text(s)}" for s in STATUSES]
+        lines.append(f"De {total} indicadores: " + ", ".join(parts[:-1]) + f" y {parts[-1]}.")
+        lines.append(f"Reportes atrasados: {self.late} periodos vencidos sin valor registrado."
+                     if self.late else "No hay reportes atrasados a la fecha de corte.")
+        if self.overdue is None:
+            lines.append("Acciones de mejora vencidas: el plan de mejoramiento aún no está registrado en el tablero.")
+        else:
+            lines.append(f"Acciones de mejora vencidas sin cerrar: {self.overdue}.")
+        lines.append(f"Visión 2024 ({self.vision_name}): avance {fmt.percent(self.vision_score)} con "
+                     f"{fmt.percent(self.vision_elapsed)} del tiempo transcurrido; estado: "
+                     f"{VISION_LABELS.get(self.vision_status, self.vision_status)}.")
+        if self.worst:
+            lines.append("Indicadores en estado crítico: " + "; ".join(self.worst) + ".")
+        return lines
+
+
+def summarize(store: Store, snap: Snapshot, before: Snapshot) -> Summary:
+    overdue = overdue_actions(store, snap.as_of)
+    critical = snap.indicators[snap.indicators["status"] == "rojo"]
+    return Summary(
+        as_of=snap.as_of, earlier=before.as_of, policy=snap.policy, policy_status=snap.policy_status,
+        policy_before=before.policy, counts=snap.status_counts(), counts_before=before.status_counts(),
+        late=len(snap.late), overdue=None if overdue is None else len(overdue),
+        vision_status=snap.vision.status, vision_score=snap.vision.score, vision_elapsed=snap.vision.elapsed,
+        vision_name=snap.vision.name,
+        worst=[f"{r.code} {r.name}" for r in critical.itertuples()],
+    )
+
+
+# -- what changed between two cut-offs --------------------------------------------------------
+def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
+    """Objectives, processes and indicators at two cut-offs: score, semáforo and the change."""
+    parts = []
+    for kind, b, a, score, label in (
+            ("Objetivo", before.objectives, after.objectives, "score", "text"),
+            ("Proceso", before.processes, after.processes, "score", "name"),
+            ("Indicador", before.indicators, after.indicators, "attainment", "name")):
+        merged = a[["code", label, score, "status"]].merge(
+            b[["code", score, "status"]], on="code", suffixes=("", "_antes"))
+        parts.append(pd.DataFrame({
+            "Tipo": kind, "Código": merged["code"], "Nombre": merged[label],
+            "Antes": merged[f"{score}_antes"].astype(float), "Ahora": merged[score].astype(float),
+            "Semáforo antes": merged["status_antes"], "Semáforo ahora": merged["status"]}))
+    out = pd.concat(parts, ignore_index=True)
+    out["Cambio (pp)"] = (out["Ahora"] - out["Antes"]) * 100
+    out["Cambió el semáforo"] = out["Semáforo antes"] != out["Semáforo ahora"]
+    return out
+
+
+def status_text(status: str) -> str:
+    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
+
+
+# -- the PDF -------------------------------------------------------------------------------------
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # fonts-dejavu-core, installed with chromium
+FONT = "DejaVu"
+PAGE_W = 180  # mm of text width on A4 with 15 mm margins
+CHART_WIDTH = 1000
+CHART_SCALE = 1.6  # 1600 px across 180 mm: about 225 dpi, enough for print
+
+
+class _Pdf(FPDF):
+    def __init__(self, footer_text: str):
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=18)
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        oblique = FONT_DIR / "DejaVuSans-Oblique.ttf"  # fonts-dejavu-extra; fonts-dejavu-core lacks it
+        self.add_font(FONT, "I", str(oblique if oblique.exists() else FONT_DIR / "DejaVuSans.ttf"))
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_y(-12)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 5, f"{self.footer_text} · Página {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, level: int = 0) -> None:
+        if level == 0:
+            self.add_page()
+        elif self.get_y() > 230:
+            self.add_page()
+        self.start_section(text, level)
+        self.set_font(FONT, "B", 15 if level == 0 else 12)
+        self.multi_cell(0, 7 if level == 0 else 6, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+        self.set_font(FONT, "", 10)
+
+    def para(self, text: str, size: int = 10, style: str = "") -> None:
+        self.set_font(FONT, style, size)
+        self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+        self.set_font(FONT, "", 10)
+
+    def grid(self, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
+        self.set_font(FONT, "", 8)
+        head = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
+        with self.table(col_widths=widths, headings_style=head, line_height=4.2, text_align="LEFT",
+                        width=PAGE_W) as table:
+            table.row([str(c) for c in frame.columns])
+            for r in frame.itertuples(index=False):
+                table.row([str(v) for v in r])
+        self.ln(3)
+        self.set_font(FONT, "", 10)
+
+    def chart(self, png: bytes, alt: str) -> None:
+        from io import BytesIO
+        info = self.image(BytesIO(png), w=PAGE_W, alt_text=alt, x=self.l_margin)
+        self.ln(2)
+        return info
+
+
+@dataclass
+class _Ctx:
+    store: Store
+    plan: Plan
+    snap: Snapshot
+    prov: export.Provenance
+
+    def chart(self, pdf: _Pdf, fig, title: str) -> None:
+        fig = charts.frame(fig, title, self.snap.as_of, self.plan.entity["name"], self.plan.is_demo,
+                           height=int(fig.layout.height or 420))
+        height = (fig.layout.height or 420) + 40
+        if pdf.get_y() + height * PAGE_W / CHART_WIDTH > 275:
+            pdf.add_page()
+        pdf.chart(export.png(fig, self.prov, width=CHART_WIDTH, scale=CHART_SCALE), title)
+
+    def indicator_bars(self, pdf: _Pdf, rows: pd.DataFrame, title: str) -> None:
+        bars = rows.assign(score=rows["attainment"].astype(float),
+                           label=[f"{c} · {_short(n, 34)}" for c, n in zip(rows["code"], rows["name"])])
+        fig = charts.score_bars(bars, "label", self.plan.settings.red_below, self.plan.settings.green_from)
+        fig.update_layout(height=max(280, 34 * len(rows) + 200))
+        fig.update_xaxes(title="Cumplimiento frente a la meta (%)")
+        self.chart(pdf, fig, title)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "Código": rows["code"], "Indicador": rows["name"],
+        "Resultado": [fmt.value(v, u) for v, u in zip(rows["result"], rows["unit"])],
+        "Meta": [fmt.value(v, u) for v, u in zip(rows["target"], rows["unit"])],
+        "Cumplimiento": [fmt.percent(a) for a in rows["attainment"]],
+        "Semáforo": [status_text(s) for s in rows["status"]],
+    })
+    if weights is not None:
+        out.insert(2, "Peso", [fmt.number(w, 1) for w in weights])
+    return out
+
+
+def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea de comandos",
+              earlier: date | None = None, snap: Snapshot | None = None,
+              before: Snapshot | None = None) -> bytes:
+    """The whole informe de seguimiento for a cut-off as PDF bytes."""
+    snap = snap or snapshot_mod.compute(store, plan, as_of)
+    earlier = earlier or previous_cutoff(as_of)
+    before = before or snapshot_mod.compute(store, plan, earlier)
+    prov = export.provenance(store, as_of)
+    summary = summarize(store, snap, before)
+    ent = plan.entity
+    pdf = _Pdf(f"{ent['name']} · Informe de seguimiento {ent['policy_code']} · {prov.label}")
+    pdf.alias_nb_pages()
+    pdf.set_title(f"Informe de seguimiento de la {ent['policy_name']} – corte {fmt.short_date(as_of)}")
+    pdf.set_author(ent["name"])
+    pdf.set_subject(f"{ent['policy_code']} {ent['policy_name']}")
+    pdf.set_keywords(prov.label)
+    pdf.set_creator(f"Tablero DE-P-007 {prov.version}")
+    ctx = _Ctx(store, plan, snap, prov)
+    _cover(pdf, plan, prov, generated_by)
+    _summary(pdf, ctx, summary)
+    _objectives(pdf, ctx)
+    _processes(pdf, ctx)
+    _vision(pdf, ctx)
+    return bytes(pdf.output())
+
+
+def _cover(pdf: _Pdf, plan: Plan, prov: export.Provenance, who: str) -> None:
+    ent = plan.entity
+    pdf.add_page()
+    pdf.start_section("Portada")
+    pdf.ln(30)
+    pdf.set_font(FONT, "B", 20)
+    pdf.multi_cell(0, 10, ent["name"], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "I", 11)
+    pdf.multi_cell(0, 6, ent.get("motto") or "", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(20)
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(0, 9, "Informe de seguimiento", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 14)
+    pdf.multi_cell(0, 8, f"{ent['policy_name']} ({ent['policy_code']})", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(12)
+    pdf.set_font(FONT, "B", 13)
+    pdf.multi_cell(0, 8, f"Fecha de corte: {fmt.long_date(prov.as_of)}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(30)
+    pdf.set_font(FONT, "", 10)
+    now = datetime.now()
+    for line in (f"Generado por: {who}",
+                 f"Generado el: {fmt.long_date(now.date())} a las {now:%H:%M}",
+                 f"Versión del tablero: {prov.version}",
+                 f"Hash de los datos: {prov.data_hash}"):
+        pdf.multi_cell(0, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    if plan.is_demo:
+        pdf.ln(8)
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 6, "DATOS DE DEMOSTRACIÓN: las cifras son ilustrativas y no corresponden a "
+                             "mediciones reales de la Personería.", align="C", new_x="LMARGIN", new_y="NEXT")
+
+
+def _summary(pdf: _Pdf, ctx: _Ctx, summary: Summary) -> None:
+    pdf.heading("Resumen ejecutivo")
+    for line in summary.sentences():
+        pdf.para(f"• {line}")
+    rows = pd.DataFrame({
+        "Semáforo": [status_text(s) for s in STATUSES],
+        f"Al {fmt.short_date(summary.earlier)}": [summary.counts_before[s] for s in STATUSES],
+        f"Al {fmt.short_date(summary.as_of)}": [summary.counts[s] for s in STATUSES]})
+    pdf.grid(rows, (60, 60, 60))
+    ctx.chart(pdf, charts.status_counts(summary.counts), "Indicadores por estado del semáforo")
+    policy = ctx.snap.objectives[ctx.snap.objectives["kind"] == "especifico"].assign(label=lambda d: d["code"])
+    s = ctx.plan.settings
+    fig = charts.score_bars(policy, "label", s.red_below, s.green_from)
+    fig.update_layout(height=320)
+    ctx.chart(pdf, fig, "Puntaje de los objetivos específicos de la política")
+    if not ctx.snap.late.empty:
+        pdf.para("Reportes atrasados", 11, "B")
+        late = ctx.snap.late
+        pdf.grid(pd.DataFrame({"Indicador": late["indicator"], "Nombre": late["name"], "Proceso": late["process"],
+                               "Fin del periodo": [fmt.short_date(d) for d in late["period_end"]],
+                               "Días de atraso": late["days_since_end"].astype(int)}), (20, 80, 20, 30, 30))
+
+
+def _objectives(pdf: _Pdf, ctx: _Ctx) -> None:
+    pdf.heading("Objetivos")
+    inputs = ctx.snap.objective_inputs
+    for obj in ctx.snap.objectives.itertuples():
+        pdf.heading(f"{obj.code} · {obj.text}", 1)
+        pdf.para(f"{OBJECTIVE_KINDS.get(obj.kind, obj.kind)}. Puntaje: {fmt.percent(obj.score)} "
+                 f"({status_text(obj.status)}); cobertura de datos: {fmt.percent(obj.coverage)}.")
+        rows = inputs[inputs["objective"] == obj.code].rename(columns={"indicator": "code"})
+        if rows.empty:
+            pdf.para("Este objetivo no tiene indicadores asociados; se sigue a través de los objetivos específicos.",
+                     9, "I")
+            continue
+        ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores de {obj.code}")
+        pdf.grid(_indicator_rows(rows, rows["weight"]), (16, 58, 11, 24, 24, 25, 22))
+
+
+def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
+    pdf.heading("Procesos")
+    scores = ctx.snap.indicators
+    late = ctx.snap.late
+    for proc in ctx.snap.processes.itertuples():
+        pdf.heading(f"{proc.code} · {proc.name}", 1)
+        rows = scores[scores["process"] == proc.code]
+        n_late = int((late["process"] == proc.code).sum())
+        pdf.para(f"Tipo de proceso: {PROCESS_TYPES.get(proc.type, proc.type)}. Líder: {proc.leader_role or '—'}. "
+                 f"Puntaje: {fmt.percent(proc.score)} ({status_text(proc.status)}). "
+                 f"Reportes atrasados: {n_late}.")
+        if rows.empty:
+            pdf.para("El proceso no tiene indicadores de la política a su cargo.", 9, "I")
+            continue
+        ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores del proceso {proc.code}")
+        pdf.grid(_indicator_rows(rows), (16, 66, 26, 25, 25, 22))
+
+
+def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
+    vision, current = ctx.snap.vision, ctx.snap.plan
+    pdf.heading("Estado de la visión 2024")
+    pdf.para(ctx.plan.entity["vision"], 9, "I")
+    pdf.para(f"{vision.name}: avance desde la línea base {fmt.percent(vision.score)} con "
+             f"{fmt.percent(vision.elapsed)} del tiempo transcurrido al {fmt.long_date(ctx.snap.as_of)}; "
+             f"estado: {VISION_LABELS.get(vision.status, vision.status)}.")
+    items = [(vision.name, vision.score, vision.elapsed)]
+    if current.code != vision.code:
+        items.append((current.name, current.score, current.elapsed))
+    fig = charts.progress_vs_time(items)
+    fig.update_layout(height=300)
+    ctx.chart(pdf, fig, "Avance de la visión y del plan frente al tiempo")
+    ind = vision.indicators
+    reaches = {True: "Sí", False: "No", None: "—"}
+    pdf.grid(pd.DataFrame({
+        "Código": ind["code"], "Indicador": ind["name"],
+        "Línea base": [fmt.value(v, u) for v, u in zip(ind["baseline"], ind["unit"])],
+        "Actual": [fmt.value(v, u) for v, u in zip(ind["current"], ind["unit"])],
+        f"Meta {vision.target_year}": [fmt.value(v, u) for v, u in zip(ind["target"], ind["unit"])],
+        "Avance": [fmt.percent(p) for p in ind["progress"]],
+        "¿Alcanza la meta?": [reaches.get(None if pd.isna(r) else bool(r)) for r in ind["reaches"]],
+    }), (16, 58, 22, 22, 22, 18, 22))
+
+
+# -- command line ------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m metrics.report",
+        description="Genera el informe de seguimiento (PDF) de la Política de Gobierno Digital a una fecha de corte.")
+    parser.add_argument("--corte", required=True, type=date.fromisoformat, help="fecha de corte AAAA-MM-DD")
+    parser.add_argument("--salida", required=True, type=Path, help="archivo PDF de salida")
+    parser.add_argument("--comparar", type=date.fromisoformat, default=None,
+                        help="corte anterior para comparar (por defecto, el cierre del trimestre anterior)")
+    parser.add_argument("--base", type=Path, default=None,
+                        help="archivo DuckDB (por defecto PERSONERIA_DB o la base de demostración)")
+    parser.add_argument("--generado-por", default="Línea de comandos", help="quién genera el informe")
+    args = parser.parse_args(argv)
+    from metrics.seed import open_store
+    try:
+        store = open_store(args.base)
+    except StoreError as exc:
+        print(f"Error: {exc.message}\nQué hacer: {exc.hint}", file=sys.stderr)
+        return 2
+    try:
+        plan = plan_mod.load(store)
+        data = build_pdf(store, plan, args.corte, args.generado_por, args.comparar)
+    finally:
+        store.close()
+    args.salida.write_bytes(data)
+    print(f"Informe guardado en {args.salida} ({fmt.number(len(data) / 1024, 0)} KB).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

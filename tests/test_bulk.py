@@ -1,0 +1,127 @@
+"""Excel bulk load: a real .xlsx made in the test; one bad row writes nothing; hundreds of rows go in whole."""
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from metrics import bulk
+from metrics.accounts import PermissionDenied, Rejected
+from metrics.periods import PERIODS_PER_YEAR, period_end
+from tests.reporting_helpers import NOW, fresh_store
+
+HEADER = list(bulk.COLUMNS.values())
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = fresh_store(tmp_path)
+    yield s
+    s.close()
+
+
+def workbook(rows, percent_cells=()) -> bytes:
+    """An .xlsx with the template's header and `rows` (dicts by column key)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = bulk.SHEET
+    ws.append(HEADER)
+    keys = list(bulk.COLUMNS)
+    for r in rows:
+        ws.append([r.get(k) for k in keys])
+    for row, key in percent_cells:
+        ws.cell(row, keys.index(key) + 1).number_format = "0%"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def count(store):
+    return store.scalar("SELECT count(*) FROM measurement")
+
+
+def test_template_lists_the_periods_owed(store):
+    data = bulk.template(store, "lider.ti", date(2025, 9, 1), date(2025, 1, 1))
+    ws = load_workbook(io.BytesIO(data))[bulk.SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADER
+    assert len(rows) > 10 and all(r[0].startswith("GD-") for r in rows[1:])
+    with pytest.raises(PermissionDenied):
+        bulk.template(store, "consulta", date(2025, 9, 1), date(2025, 1, 1))
+
+
+def test_accepted_formats(store):
+    rows = [
+        {"indicator": "GD-06", "year": 2025, "period": 1, "value": "99,5"},
+        {"indicator": "GD-06", "year": 2025, "period": 2, "value": "99 %"},
+        {"indicator": "GD-06", "year": 2025, "period": 3, "value": 0.995},                      # fraction
+        {"indicator": "GD-06", "period_date": datetime(2025, 4, 30), "value": 99},              # Excel date
+        {"indicator": "GD-06", "period_date": "31/05/2025", "value": 99},                       # text date
+        {"indicator": "GD-06", "period_date": "2025-06-30", "value": 1},                        # 100 % cell
+        {"indicator": "GD-07", "period_date": 45869, "value": "3,5"},                           # serial: 2025-07-31
+        {"indicator": "GD-12", "year": 2025, "period": 1, "numerator": 9, "denominator": 10,
+         "analysis": "Un incidente cerró fuera del ANS"},
+        {"indicator": "GD-13", "year": 2025, "period": 1},                                      # no value: skipped
+    ]
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows, percent_cells=[(7, "value")]), now=NOW)
+    assert result.ok, result.rejected
+    assert result.written == 8 and result.skipped == [10]
+    got = store.query("SELECT indicator, year, period, value FROM measurement ORDER BY indicator, period")
+    assert got["value"].round(2).tolist() == [99.5, 99, 99.5, 99, 99, 100, 3.5, 90]
+    assert got[got["indicator"] == "GD-07"]["period"].tolist() == [7]
+
+
+def test_one_bad_row_writes_nothing_and_is_named(store):
+    rows = [{"indicator": "GD-06", "year": 2025, "period": p, "value": 99} for p in range(1, 7)]
+    rows[3]["value"] = "noventa"
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows), now=NOW)
+    assert [(r[0], r[1]) for r in result.rejected] == [(5, "GD-06")]
+    assert "no es un número" in result.rejected[0][2]
+    assert result.written == 0 and count(store) == 0
+
+
+def test_every_kind_of_bad_row_is_rejected_by_number(store):
+    rows = [
+        {"indicator": "GD-06", "year": 2025, "period": 13, "value": 99},            # 2 no such period
+        {"indicator": "GD-06", "year": 2025, "period": 12, "value": 99},            # 3 not ended
+        {"indicator": "GD-21", "year": 2025, "period": 1, "value": 99},             # 4 another process
+        {"indicator": "GD-99", "year": 2025, "period": 1, "value": 99},             # 5 unknown indicator
+        {"indicator": "GD-06", "year": 2025, "period": 1, "value": 150},            # 6 out of range
+        {"indicator": "GD-13", "year": 2025, "period": 1, "value": -2},             # 7 negative count
+        {"indicator": "GD-12", "year": 2025, "period": 1, "numerator": 1, "denominator": 0},   # 8 zero denominator
+        {"indicator": "GD-06", "period_date": "31 de febrero de 2025", "value": 99},           # 9 bad date
+        {"indicator": "GD-06", "year": 2025, "period": 2, "value": 99},             # 10 fine
+        {"indicator": "GD-06", "year": 2025, "period": 2, "value": 98},             # 11 repeated
+        {"indicator": "GD-06", "year": 2025, "period": 3, "period_date": "30/04/2025", "value": 99},  # 12 mismatch
+        {"indicator": "GD-07", "year": 2025, "period": 1, "value": 4},              # 13 fine
+    ]
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows), now=NOW)
+    numbers = [r[0] for r in result.rejected]
+    assert set(range(2, 10)) | {11, 12} <= set(numbers) and 10 not in numbers
+    assert count(store) == 0
+
+
+def test_consulta_cannot_upload(store):
+    with pytest.raises(PermissionDenied):
+        bulk.import_workbook(store, "consulta", workbook([{"indicator": "GD-06", "year": 2025, "period": 1,
+                                                           "value": 99}]), now=NOW)
+
+
+def test_not_an_excel_file(store):
+    with pytest.raises(Rejected, match="no es un libro de Excel"):
+        bulk.import_workbook(store, "admin", b"esto no es un xlsx", now=NOW)
+
+
+def test_several_hundred_rows_go_in_whole(store):
+    fichas = store.query("SELECT code, frequency, start_year FROM indicator WHERE unit = '%'")
+    rows = []
+    for f in fichas.itertuples():
+        for year in range(f.start_year, 2025):
+            for p in range(1, PERIODS_PER_YEAR[f.frequency] + 1):
+                rows.append({"indicator": f.code, "period_date": period_end(year, f.frequency, p),
+                             "value": "100", "evidence_url": f"https://intranet.example/{f.code}/{year}-{p}"})
+    assert len(rows) >= 300
+    result = bulk.import_workbook(store, "admin", workbook(rows), now=NOW)
+    assert result.ok, result.rejected[:3]
+    assert result.written == len(rows) == count(store)
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'carga_masiva'") == len(rows) + 1

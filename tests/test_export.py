@@ -1,0 +1,205 @@
+"""PNG/SVG of a chart, the data hash, the Excel workbook and the open data, against the engine."""
+import csv
+import io
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from metrics import charts, export, fmt, plan as plan_mod, seed, snapshot
+from metrics.scoring import STATUS_LABELS
+
+CUT = date(2024, 12, 31)
+# A proxy that refuses every connection: Chromium can reach nothing on the internet, so a render
+# that tried to fetch plotly.js or MathJax from a CDN would fail. Local files do not use the proxy.
+NO_INTERNET = {"proxy_server": "http://127.0.0.1:9"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    store = seed.open_store(tmp_path_factory.mktemp("export") / "demo.duckdb", today=date(2025, 6, 30))
+    plan = plan_mod.load(store)
+    yield store, plan, snapshot.compute(store, plan, CUT)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    export.RENDERER.start(**NO_INTERNET)
+    return export.RENDERER
+
+
+def objectives_figure(plan, snap):
+    rows = snap.objectives[snap.objectives["kind"] != "general"].assign(label=lambda d: d["code"])
+    fig = charts.score_bars(rows, "label", plan.settings.red_below, plan.settings.green_from)
+    return charts.frame(fig, "Puntaje por objetivo", CUT, plan.entity["name"], plan.is_demo), rows
+
+
+def test_same_cut_off_and_data_give_the_same_hash(demo, tmp_path):
+    store, plan, _ = demo
+    first = export.data_hash(store, CUT)
+    assert len(first) == 12 and int(first, 16) >= 0
+    assert export.data_hash(store, CUT) == first
+    assert export.data_hash(store, date(2024, 9, 30)) != first
+    twin = seed.open_store(tmp_path / "twin.duckdb", today=date(2025, 6, 30))  # the same data, rebuilt
+    try:
+        assert export.data_hash(twin, CUT) == first
+    finally:
+        twin.close()
+
+
+def test_hash_changes_when_a_value_in_force_changes(demo, tmp_path):
+    store, _, _ = demo
+    other = seed.open_store(tmp_path / "other.duckdb", today=date(2025, 6, 30))
+    try:
+        before = export.data_hash(other, CUT)
+        with other.transaction() as cur:
+            cur.execute("INSERT INTO measurement (indicator, year, period, period_end, value, recorded_at, "
+                        "recorded_by, reason) VALUES ('GD-03', 2024, 4, DATE '2024-12-31', 12.5, "
+                        "TIMESTAMP '2024-12-31 08:00', 'x', 'prueba')")
+        assert export.data_hash(other, CUT) != before
+        assert export.data_hash(other, date(2024, 6, 30)) == export.data_hash(store, date(2024, 6, 30))
+    finally:
+        other.close()
+
+
+def test_png_opens_and_carries_title_cut_off_and_hash(demo, renderer):
+    store, plan, snap = demo
+    fig, _ = objectives_figure(plan, snap)
+    prov = export.provenance(store, CUT)
+    data = export.png(fig, prov)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    assert image.size[0] == export.IMAGE_WIDTH * export.PNG_SCALE
+    text = export.png_text(data)
+    assert text["Title"] == "Puntaje por objetivo"
+    assert text["Fecha de corte"] == "2024-12-31"
+    assert text["Hash de datos"] == prov.data_hash
+    assert text["Versión"] == export.APP_VERSION
+
+
+def test_svg_shows_title_cut_off_hash_and_the_page_numbers(demo, renderer):
+    store, plan, snap = demo
+    fig, rows = objectives_figure(plan, snap)
+    prov = export.provenance(store, CUT)
+    text = export.svg(fig, prov).decode("utf-8")
+    assert text.lstrip().startswith("<svg")
+    assert "Puntaje por objetivo" in text
+    assert "31 de diciembre de 2024" in text
+    assert f"Datos {prov.data_hash}" in text and export.APP_VERSION in text
+    for score in rows["score"].dropna():  # the same numbers as the page, in Colombian format
+        assert f"{fmt.number(score * 100)} %" in text
+    assert "Personería Distrital de Cartagena de Indias" in text
+
+
+def test_renderer_is_warm_after_the_first_image(demo, renderer):
+    import time
+    store, plan, snap = demo
+    fig, _ = objectives_figure(plan, snap)
+    prov = export.provenance(store, CUT)
+    export.png(fig, prov)
+    began = time.perf_counter()
+    export.png(fig, prov)
+    assert time.perf_counter() - began < 1.0
+
+
+def test_renders_from_many_threads_do_not_mix(demo, renderer):
+    from concurrent.futures import ThreadPoolExecutor
+    store, plan, snap = demo
+    figs = []
+    for i in range(4):
+        fig, _ = objectives_figure(plan, snap)
+        fig.update_layout(title={"text": f"Figura número {i}"})
+        figs.append(fig)
+    prov = export.provenance(store, CUT)
+    with ThreadPoolExecutor(4) as pool:
+        svgs = list(pool.map(lambda f: export.svg(f, prov).decode(), figs))
+    for i, text in enumerate(svgs):
+        assert f"Figura número {i}" in text
+        assert all(f"Figura número {j}" not in text for j in range(4) if j != i)
+
+
+def test_workbook_has_the_sheets_and_the_engine_numbers(demo):
+    store, plan, snap = demo
+    prov = export.provenance(store, CUT)
+    book = openpyxl.load_workbook(io.BytesIO(export.workbook(store, plan, snap, prov)))
+    assert tuple(book.sheetnames) == export.SHEETS
+    assert prov.data_hash in book.properties.keywords
+    cover = {r[0]: r[1] for r in book["Portada"].iter_rows(min_row=2, values_only=True)}
+    assert cover["Hash de los datos"] == prov.data_hash
+    assert cover["Fecha de corte"] == "31 de diciembre de 2024"
+    assert cover["Puntaje de la política"] == pytest.approx(snap.policy)
+
+    def table(name):
+        rows = list(book[name].iter_rows(values_only=True))
+        return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+    objectives = {r["Código"]: r for r in table("Objetivos")}
+    for o in snap.objectives.itertuples():
+        got = objectives[o.code]["Puntaje"]
+        assert (got is None) if o.score != o.score else got == pytest.approx(o.score)
+        assert objectives[o.code]["Semáforo"] == STATUS_LABELS[o.status]
+    processes = {r["Código"]: r for r in table("Procesos")}
+    assert set(processes) == set(snap.processes["code"])
+    for p in snap.processes.dropna(subset=["score"]).itertuples():
+        assert processes[p.code]["Puntaje"] == pytest.approx(p.score)
+    indicators = {r["Código"]: r for r in table("Indicadores")}
+    for i in snap.indicators.dropna(subset=["result"]).itertuples():
+        assert indicators[i.code]["Resultado"] == pytest.approx(i.result)
+        assert indicators[i.code]["Cumplimiento"] == pytest.approx(i.attainment_raw)
+    assert len(table("Fichas técnicas")) == len(plan.indicators)
+    in_force = store.query("SELECT count(*) AS n FROM measurement WHERE recorded_at < DATE '2025-01-01' "
+                           "AND period_end <= DATE '2024-12-31'")["n"][0]
+    assert len(table("Historial de valores")) == in_force
+    assert len(table("Valores vigentes")) == len(export.values.current_values(store, CUT))
+
+
+def test_no_personal_data_in_workbook_or_open_data(demo):
+    store, plan, snap = demo
+    prov = export.provenance(store, CUT)
+    users = set(store.query("SELECT DISTINCT recorded_by FROM measurement")["recorded_by"])
+    book = openpyxl.load_workbook(io.BytesIO(export.workbook(store, plan, snap, prov)))
+    for ws in book.worksheets:
+        headers = [c.value for c in ws[1]]
+        assert not any(h and ("recorded_by" in str(h) or "Usuario" in str(h) or "Registrado por" in str(h))
+                       for h in headers), (ws.title, headers)
+        cells = {c for row in ws.iter_rows(values_only=True) for c in row}
+        assert not users & cells, ws.title
+    with zipfile.ZipFile(io.BytesIO(export.open_data_zip(store, plan, prov))) as zf:
+        for name in zf.namelist():
+            body = zf.read(name).decode("utf-8")
+            assert "recorded_by" not in body
+            if name.endswith(".csv"):
+                values = {v for row in csv.reader(io.StringIO(body)) for v in row}
+                assert not users & values, name
+
+
+def test_open_data_has_only_public_indicators_and_a_dictionary(demo):
+    store, plan, _ = demo
+    prov = export.provenance(store, CUT)
+    with zipfile.ZipFile(io.BytesIO(export.open_data_zip(store, plan, prov))) as zf:
+        names = zf.namelist()
+        data_name = next(n for n in names if n.startswith("indicadores_"))
+        rows = list(csv.DictReader(io.StringIO(zf.read(data_name).decode("utf-8"))))
+        dictionary = list(csv.DictReader(io.StringIO(zf.read("diccionario_de_datos.csv").decode("utf-8"))))
+        readme = zf.read("LEAME.txt").decode("utf-8")
+    public = set(plan.indicators.loc[plan.indicators["public"].astype(bool), "code"])
+    assert rows and {r["codigo_indicador"] for r in rows} <= public
+    assert list(rows[0]) == [d["campo"] for d in dictionary]
+    assert all(r["fecha_corte"] == "2024-12-31" for r in rows)
+    assert prov.data_hash in readme and "1712" in readme
+    engine = export.values.current_values(store, CUT)
+    engine = engine[engine["indicator"].isin(public)]
+    assert len(rows) == len(engine)
+    first = engine.iloc[0]
+    match = next(r for r in rows if r["codigo_indicador"] == first["indicator"] and int(r["vigencia"]) == first["year"])
+    assert float(match["valor"]) == pytest.approx(first["value"])
+
+
+def test_no_internet_page_for_the_renderer():
+    from kaleido._page_generator import PageGenerator
+    page = PageGenerator(plotly=str(export.PLOTLY_JS), mathjax=False).generate_index()
+    assert "http://" not in page and "https://" not in page

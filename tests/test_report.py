@@ -1,0 +1,137 @@
+"""The informe de seguimiento (PDF): built by the command line, read back with pypdf, and checked
+against the engine's numbers for the same cut-off."""
+import re
+from datetime import date, datetime
+
+import pypdf
+import pytest
+
+from metrics import export, fmt, plan as plan_mod, report, seed, snapshot
+from metrics.scoring import STATUSES
+
+CUT = date(2024, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    db = folder / "demo.duckdb"
+    store = seed.open_store(db, today=date(2025, 6, 30))
+    with store.transaction() as cur:  # two actions overdue at the cut-off, one closed, one not yet due
+        for i, (due, status) in enumerate([(date(2024, 10, 31), "abierta"), (date(2024, 11, 30), "en_ejecucion"),
+                                           (date(2024, 9, 30), "cerrada"), (date(2025, 3, 31), "abierta")]):
+            cur.execute("INSERT INTO improvement_action (indicator, action, responsible, due_date, status, "
+                        "created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        ["GD-09", f"Acción {i}", "Líder TIC", due, status, datetime(2024, 8, 1),
+                         "admin", datetime(2024, 8, 1), "admin"])
+    store.close()
+    export.RENDERER.start(proxy_server="http://127.0.0.1:9")  # nothing on the internet is reachable
+    out = folder / "informe.pdf"
+    code = report.main(["--corte", CUT.isoformat(), "--salida", str(out), "--base", str(db),
+                        "--generado-por", "Oficina de Planeación"])
+    assert code == 0
+    store = seed.open_store(db)
+    plan = plan_mod.load(store)
+    yield {"pdf": pypdf.PdfReader(out), "store": store, "plan": plan,
+           "snap": snapshot.compute(store, plan, CUT),
+           "before": snapshot.compute(store, plan, report.previous_cutoff(CUT)),
+           "prov": export.provenance(store, CUT)}
+    store.close()
+
+
+def page_text(reader, i):
+    return re.sub(r"\s+", " ", reader.pages[i].extract_text())
+
+
+def test_previous_cut_off_is_the_last_quarter_end_before():
+    assert report.previous_cutoff(date(2024, 12, 31)) == date(2024, 9, 30)
+    assert report.previous_cutoff(date(2024, 11, 15)) == date(2024, 9, 30)
+    assert report.previous_cutoff(date(2025, 1, 1)) == date(2024, 12, 31)
+    assert report.previous_cutoff(date(2025, 3, 31)) == date(2024, 12, 31)
+
+
+def test_pdf_has_the_cover(built):
+    reader, plan, prov = built["pdf"], built["plan"], built["prov"]
+    cover = page_text(reader, 0)
+    assert plan.entity["name"] in cover
+    assert "Informe de seguimiento" in cover
+    assert f"{plan.entity['policy_name']} ({plan.entity['policy_code']})" in cover
+    assert "Fecha de corte: 31 de diciembre de 2024" in cover
+    assert "Generado por: Oficina de Planeación" in cover
+    assert prov.data_hash in cover and export.APP_VERSION in cover
+    assert prov.data_hash in reader.metadata.get("/Keywords", "")
+
+
+def test_summary_numbers_equal_the_engine(built):
+    reader, snap, before = built["pdf"], built["snap"], built["before"]
+    summary = page_text(reader, 1)
+    assert summary.startswith("Resumen ejecutivo")
+    assert f"es {fmt.percent(snap.policy)}" in summary
+    assert f"30 de septiembre de 2024, {fmt.percent(before.policy)})" in summary
+    change = abs(snap.policy - before.policy) * 100
+    if change > 0.05:
+        assert f"{fmt.number(change)} puntos porcentuales" in summary
+    counts = snap.status_counts()
+    assert f"De {sum(counts.values())} indicadores" in summary
+    for s in STATUSES:
+        assert f"{counts[s]} {report.status_text(s)}" in summary
+    assert f"Reportes atrasados: {len(snap.late)} periodos" in summary
+    assert "Acciones de mejora vencidas sin cerrar: 2." in summary
+    assert f"avance {fmt.percent(snap.vision.score)}" in summary
+
+
+def sections(reader):
+    """(title, first page, level) of every bookmark, in order."""
+    found = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((item.title, reader.get_destination_page_number(item), level))
+    walk(reader.outline, 0)
+    return found
+
+
+def test_one_section_per_objective_and_per_process_with_images(built):
+    reader, snap = built["pdf"], built["snap"]
+    marks = sections(reader)
+    titles = [t for t, _, _ in marks]
+    assert titles[:3] == ["Portada", "Resumen ejecutivo", "Objetivos"]
+    assert "Procesos" in titles and titles[-1] == "Estado de la visión 2024"
+    order = [p for _, p, _ in marks]
+    assert order == sorted(order)
+    sections_with_charts = [
+        (f"{o.code} · {o.text}", o.code in set(snap.objective_inputs["objective"])) for o in snap.objectives.itertuples()
+    ] + [(f"{p.code} · {p.name}", p.code in set(snap.indicators["process"])) for p in snap.processes.itertuples()]
+    for title, has_indicators in sections_with_charts:
+        assert title in titles
+        assert not has_indicators or images_in_section(reader, marks, title), title
+    assert images_in_section(reader, marks, "Estado de la visión 2024")
+
+
+def images_in_section(reader, marks, title):
+    index = [t for t, _, _ in marks].index(title)
+    first = marks[index][1]
+    last = marks[index + 1][1] if index + 1 < len(marks) else len(reader.pages) - 1
+    return sum(len(reader.pages[i].images) for i in range(first, last + 1)) > 0
+
+
+def test_every_page_after_the_cover_carries_cut_off_version_and_hash(built):
+    reader, prov = built["pdf"], built["prov"]
+    for i in range(1, len(reader.pages)):
+        assert f"{prov.label} · Página {i + 1}/{len(reader.pages)}" in page_text(reader, i)
+
+
+def test_comparison_of_a_cut_off_with_itself_shows_no_change(built):
+    table = report.compare(built["snap"], built["snap"])
+    assert not table["Cambió el semáforo"].any()
+    assert set(table["Tipo"]) == {"Objetivo", "Proceso", "Indicador"}
+
+
+def test_cli_says_in_spanish_when_the_database_folder_is_missing(tmp_path, capsys):
+    code = report.main(["--corte", "2024-12-31", "--salida", str(tmp_path / "x.pdf"),
+                        "--base", str(tmp_path / "no" / "existe.duckdb")])
+    assert code == 2
+    assert "no existe" in capsys.readouterr().err

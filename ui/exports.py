@@ -1,0 +1,52 @@
+"""The export panel: informe PDF, Excel workbook and open data, built only when clicked."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics import export, fmt, report
+from ui import auth, state
+from ui.charts import provenance
+
+
+def _who() -> str:
+    """Who generates the report, for its cover: the signed-in account's name."""
+    user = auth.current_user()
+    return user.full_name if user else "Consulta sin iniciar sesión"
+
+
+def export_panel(as_of: date | None = None) -> None:
+    """Three downloads for the cut-off: the informe de seguimiento, the workbook, the open data."""
+    store, plan = state.store(), state.plan()
+    snap = state.snapshot(as_of)
+    prov = provenance(snap.as_of)
+    earlier = report.previous_cutoff(snap.as_of)
+    who = _who()
+    st.caption(f"Todo se genera con las cifras al {fmt.long_date(snap.as_of)} · {prov.label}. "
+               "Cada archivo lleva la fecha de corte, la versión y el hash de los datos para poder rastrearlo.")
+    cards = (
+        ("Informe de seguimiento (PDF)",
+         f"Portada, resumen ejecutivo (comparado con el corte del {fmt.short_date(earlier)}), una sección por "
+         "objetivo y por proceso, y el estado de la visión 2024. Tarda unos segundos.",
+         "Generar informe PDF", ":material/picture_as_pdf:", "informe_seguimiento", "pdf", "application/pdf",
+         lambda: report.build_pdf(store, plan, snap.as_of, who, earlier, snap=snap)),
+        ("Libro de Excel",
+         "Fichas técnicas, valores vigentes y su historial, puntajes por indicador, objetivo y proceso. "
+         "Sin datos personales.",
+         "Descargar Excel", ":material/table_view:", "seguimiento", "xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         lambda: export.workbook(store, plan, snap, prov)),
+        ("Datos abiertos (CSV)",
+         "Indicadores marcados como públicos (Ley 1712 de 2014), con su diccionario de datos. "
+         "Sin datos personales.",
+         "Descargar datos abiertos", ":material/public:", "datos_abiertos", "zip", "application/zip",
+         lambda: export.open_data_zip(store, plan, prov)),
+    )
+    for col, (title, text, label, icon, stem, ext, mime, build) in zip(st.columns(len(cards)), cards):
+        with col.container(border=True):
+            st.markdown(f"**{title}**")
+            st.caption(text)
+            st.download_button(label, data=build, file_name=f"{export.file_stem(stem, prov)}.{ext}", mime=mime,
+                               icon=icon, on_click="ignore", key=f"export-{ext}",
+                               type="primary" if ext == "pdf" else "secondary")

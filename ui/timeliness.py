@@ -1,0 +1,80 @@
+"""Who owes what (on time, late, missing) by process and leader, and the overdue improvement actions.
+
+Called from the Resumen and Procesos pages; everything is computed as of the fecha de corte.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from metrics import fmt, reporting
+from metrics.reporting import ACTION_STATUSES, TIMELINESS
+from ui import state
+
+
+def _since(as_of: date) -> date:
+    return pd.Timestamp(state.plan().plan_on(as_of)["start_date"]).date()
+
+
+def owed(process: str | None = None) -> None:
+    """Reporting timeliness per process (or, for one process, per indicator-period still owed)."""
+    as_of = state.cut_off()
+    store = state.store()
+    since = _since(as_of)
+    st.markdown("#### Oportunidad del reporte: quién debe qué")
+    st.caption(f"Periodos cerrados desde el {fmt.long_date(since)} (inicio del plan vigente) hasta la fecha de "
+               f"corte; el plazo es de {state.plan().settings.grace_days} días después del cierre.")
+    if process is None:
+        table = reporting.timeliness(store, as_of, since)
+        st.dataframe(pd.DataFrame({
+            "Proceso": table["process"] + " · " + table["name"],
+            "Líder (cargo)": table["leader_role"],
+            "Cuentas de líder": table["leaders"].fillna("—"),
+            **{TIMELINESS[k]: table[k] for k in ("faltante", "pendiente", "tarde", "a_tiempo")},
+        }), hide_index=True)
+        return
+    states = reporting.period_states(store, as_of, since, process)
+    counts = states["state"].value_counts()
+    cols = st.columns(4)
+    for col, key in zip(cols, ("faltante", "pendiente", "tarde", "a_tiempo")):
+        col.metric(TIMELINESS[key], int(counts.get(key, 0)))
+    owing = states[states["state"].isin(["faltante", "pendiente"])].sort_values(["state", "period_end"])
+    if owing.empty:
+        st.success("El proceso no debe reportes a esta fecha de corte.")
+        return
+    st.dataframe(pd.DataFrame({
+        "Indicador": owing["indicator"] + " · " + owing["name"],
+        "Periodo": owing["label"],
+        "Plazo": owing["deadline"].map(fmt.short_date),
+        "Estado": owing["state"].map(TIMELINESS),
+        "Días de atraso": owing["days_late"],
+    }), hide_index=True)
+
+
+def overdue_actions(process: str | None = None) -> None:
+    """Improvement actions past their date and not closed, oldest first."""
+    as_of = state.cut_off()
+    df = reporting.overdue_actions(state.store(), as_of)
+    if process:
+        df = df[df["process"] == process]
+    st.markdown("#### Acciones de mejora vencidas")
+    if df.empty:
+        st.success("No hay acciones de mejora vencidas a esta fecha de corte.")
+        return
+    st.dataframe(pd.DataFrame({
+        "Indicador": df["indicator"] + " · " + df["indicator_name"],
+        "Proceso": df["process"],
+        "Acción": df["action"],
+        "Responsable": df["responsible"],
+        "Fecha límite": df["due_date"].map(fmt.short_date),
+        "Días vencida": [(as_of - pd.Timestamp(d).date()).days for d in df["due_date"]],
+        "Estado": df["status"].map(ACTION_STATUSES),
+    }), hide_index=True)
+
+
+def section(process: str | None = None) -> None:
+    """Both parts, for one call at the end of a page."""
+    owed(process)
+    overdue_actions(process)
