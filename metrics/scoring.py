@@ -95,7 +95,7 @@ def indicator_scores(indicators: pd.DataFrame, yearly: pd.DataFrame, targets: pd
     df = indicators.merge(latest, left_on="code", right_on="indicator", how="left")
     df = df.merge(targets.rename(columns={"indicator": "code", "target": "year_target"}),
                   on=["code", "year"], how="left")
-    n = df["frequency"].map(PERIODS_PER_YEAR)
+    n = df["frequency"].map(PERIODS_PER_YEAR).astype("float64")
     is_flujo = df["accumulation"].eq("flujo")
     df["result"] = np.where(is_flujo, df["total"], df["last_value"])
     df["target"] = np.where(is_flujo, df["year_target"] * df["n_reported"] / n, df["year_target"])
@@ -162,7 +162,7 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     elapsed = elapsed_share(start, horizon, as_of)
     rows = []
     annual = yearly.merge(indicators[["code", "frequency", "accumulation"]], left_on="indicator", right_on="code")
-    n = annual["frequency"].map(PERIODS_PER_YEAR)
+    n = annual["frequency"].map(PERIODS_PER_YEAR).astype("float64")
     annual["annual"] = np.where(annual["accumulation"].eq("flujo"), annual["total"] * n / annual["n_reported"],
                                 annual["last_value"])
     target_of = targets.set_index(["indicator", "year"])["target"]
@@ -191,10 +191,10 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     objectives = objectives.merge(policy_objectives[["code", "weight"]], left_on="objective", right_on="code",
                                   how="inner", suffixes=("", "_policy"))
     score = _weighted_score(objectives["score"], objectives["weight"])
-    if as_of > horizon:
-        state = "cumplida" if score is not None and score * 100 >= settings.green_from else "no cumplida"
-    elif score is None:
+    if score is None:
         state = "sin_dato"
+    elif as_of > horizon:
+        state = "cumplida" if score * 100 >= settings.green_from else "no cumplida"
     else:
         state = "en ruta" if score * 100 >= elapsed * 100 - settings.on_track_tolerance else "rezagado"
     return PlanProgress(plan["code"], plan["name"], start, horizon, target_year, elapsed, score, state,
@@ -228,7 +228,7 @@ def period_attainment(current: pd.DataFrame, indicators: pd.DataFrame, targets: 
     """Each reported period against its own target (a share of the year's for flujo), capped at 100 %."""
     df = current.merge(indicators[["code", "polarity", "accumulation", "frequency", "baseline"]],
                        left_on="indicator", right_on="code").merge(targets, on=["indicator", "year"], how="left")
-    n = df["frequency"].map(PERIODS_PER_YEAR)
+    n = df["frequency"].map(PERIODS_PER_YEAR).astype("float64")
     df["period_target"] = np.where(df["accumulation"].eq("flujo"), df["target"] / n, df["target"])
     df["attainment"] = [capped(attainment(v, t, p, b)) for v, t, p, b in
                         zip(df["value"], df["period_target"], df["polarity"], df["baseline"])]

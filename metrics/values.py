@@ -45,7 +45,9 @@ def yearly_results(store: Store, as_of: date) -> pd.DataFrame:
         FROM ({_IN_FORCE.format(where='')}) WHERE NOT is_void
         GROUP BY indicator, year ORDER BY indicator, year
     """
-    return store.query(sql, _bounds(as_of))
+    # typed explicitly: an empty result (a new database) would otherwise come back as text columns
+    return store.query(sql, _bounds(as_of)).astype(
+        {"year": "int64", "n_reported": "int64", "total": "float64", "last_value": "float64", "last_period": "int64"})
 
 
 def versions(store: Store, indicator: str) -> pd.DataFrame:

@@ -168,3 +168,16 @@ def test_current_plan_uses_previous_plan_results_as_baseline(store):
     ind = s.plan.indicators.set_index("code")
     assert ind.loc["T-UP", "baseline"] == 66
     assert ind.loc["T-NONE", "baseline"] == 10  # nothing before the plan: the ficha's baseline
+
+
+def test_a_new_database_without_values_scores_nothing_and_owes_everything(tmp_path):
+    from metrics.seed import build
+    from metrics.store import Store
+    build(tmp_path / "nueva.duckdb", with_demo=False)
+    store = Store(tmp_path / "nueva.duckdb")
+    s = snap(store, date(2024, 7, 10))
+    assert s.policy is None and s.policy_status == "sin_dato"
+    assert s.status_counts()["sin_dato"] == len(s.indicators)
+    assert s.vision.status == "sin_dato" and s.plan.status == "sin_dato"
+    assert not s.late.empty
+    store.close()
