@@ -43,10 +43,16 @@ def export_panel(as_of: date | None = None) -> None:
          "Descargar datos abiertos", ":material/public:", "datos_abiertos", "zip", "application/zip",
          lambda: export.open_data_zip(store, plan, prov)),
     )
+    user = auth.current_user()
+    may_export = user is not None and user.can("export")
     for col, (title, text, label, icon, stem, ext, mime, build) in zip(st.columns(len(cards)), cards):
         with col.container(border=True):
             st.markdown(f"**{title}**")
             st.caption(text)
+            if ext != "zip" and not may_export:  # open data is public by law; the rest needs the role
+                st.info("Ingrese con una cuenta que pueda exportar (personero, líder de proceso o "
+                        "administrador) para descargar este archivo.")
+                continue
             st.download_button(label, data=build, file_name=f"{export.file_stem(stem, prov)}.{ext}", mime=mime,
                                icon=icon, on_click="ignore", key=f"export-{ext}",
                                type="primary" if ext == "pdf" else "secondary")

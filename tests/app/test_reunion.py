@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import fmt, plan as plan_mod, report, seed, snapshot
+from metrics import accounts, fmt, plan as plan_mod, report, seed, snapshot
 
 CUT = date(2024, 12, 31)
 
@@ -15,6 +15,7 @@ def engine(tmp_path_factory):
     store = seed.open_store(path)
     plan = plan_mod.load(store)
     snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, report.previous_cutoff(CUT))}
+    snaps["personero"] = accounts.get_user(store, "personero.demo")
     store.close()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PERSONERIA_DB", str(path))
@@ -71,7 +72,17 @@ def test_comparison_of_two_cut_offs_side_by_side(engine):
     assert [m.value for m in at.metric if m.label == "Puntaje de la política"][1] == fmt.percent(after.policy)
 
 
-def test_export_page_offers_pdf_excel_and_open_data(engine):
+def test_export_page_offers_only_open_data_without_an_account(engine):
     at = open_page("exportar")
+    assert [b.label for b in at.get("download_button")] == ["Descargar datos abiertos"]
+
+
+def test_export_page_offers_pdf_excel_and_open_data_to_the_personero(engine):
+    from ui.auth import USER_KEY
+    at = AppTest.from_file("../../app_pages/exportar.py", default_timeout=60)
+    at.session_state["fecha_corte"] = CUT
+    at.session_state[USER_KEY] = engine["personero"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Generar informe PDF", "Descargar Excel", "Descargar datos abiertos"]
