@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from metrics import fmt
+from metrics import fmt, values
 from metrics.accounts import PermissionDenied, Rejected, User, audit, check, require
 from metrics.periods import PERIODS_PER_YEAR, period_end, period_label
 from metrics.scoring import Settings, attainment, capped, status
@@ -280,12 +280,6 @@ def outlook(src, ficha, year: int, period: int, value: float, settings: Settings
 
 
 # -- the write path --------------------------------------------------------------------------
-_IN_FORCE = """
-    SELECT * FROM measurement WHERE recorded_at <= ?
-    QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY recorded_at DESC, id DESC) = 1
-"""
-
-
 @dataclass
 class Entry:
     """One value as typed: the period by year and number (or, in uploads, by a date in it)."""
@@ -583,37 +577,9 @@ def overdue_actions(store: Store, as_of: date) -> pd.DataFrame:
 # -- timeliness ------------------------------------------------------------------------------
 def period_states(store: Store, as_of: date, since: date, process: str | None = None,
                   grace_days: int | None = None) -> pd.DataFrame:
-    """Every indicator-period that ended between `since` and `as_of`, with its reporting state.
-
-    state: a_tiempo (first value within the grace days), tarde (first value after them),
-    pendiente (no value, still within the grace days) or faltante (no value and past them).
-    """
-    indicators = store.query("SELECT code, name, process, frequency, unit, start_year FROM indicator "
-                             + ("WHERE process = ? " if process else "") + "ORDER BY code",
-                             [process] if process else [])
+    """values.period_states with the entity's grace days and a Spanish label per period."""
     grace = settings_of(store).grace_days if grace_days is None else grace_days
-    rows = [(i.code, y, p, period_end(y, i.frequency, p))
-            for i in indicators.itertuples()
-            for y in range(max(since.year, int(i.start_year)), as_of.year + 1)
-            for p in range(1, PERIODS_PER_YEAR[i.frequency] + 1)
-            if since <= period_end(y, i.frequency, p) <= as_of]
-    due = pd.DataFrame(rows, columns=["indicator", "year", "period", "period_end"])
-    reported = store.query(f"""
-        WITH cur AS ({_IN_FORCE}),
-        first AS (SELECT indicator, year, period, min(recorded_at) AS first_reported FROM measurement
-                  WHERE recorded_at <= ? AND NOT is_void GROUP BY ALL)
-        SELECT cur.indicator, cur.year, cur.period, cur.id AS current_id, cur.is_void, cur.value,
-               cur.recorded_by, cur.recorded_at, first.first_reported
-        FROM cur LEFT JOIN first USING (indicator, year, period)""",
-        [datetime.combine(as_of, datetime.max.time())] * 2)
-    df = due.merge(indicators.rename(columns={"code": "indicator"}), on="indicator")
-    df = df.merge(reported, on=["indicator", "year", "period"], how="left")
-    df["deadline"] = df["period_end"] + timedelta(days=grace)
-    live = df["current_id"].notna() & ~df["is_void"].fillna(False).astype(bool)
-    first = pd.to_datetime(df["first_reported"]).dt.date
-    df["state"] = [("a_tiempo" if f <= d else "tarde") if lv else ("pendiente" if as_of <= d else "faltante")
-                   for lv, f, d in zip(live, first, df["deadline"])]
-    df["days_late"] = [(as_of - d).days if s == "faltante" else 0 for s, d in zip(df["state"], df["deadline"])]
+    df = values.period_states(store, as_of, since, grace, process)
     df["label"] = [period_label(int(y), f, int(p)) for y, f, p in zip(df["year"], df["frequency"], df["period"])]
     return df
 
@@ -626,9 +592,10 @@ def due_periods(store: Store, process: str | None, today: date, since: date) -> 
                           if s.name == "state" else s)
 
 
-def timeliness(store: Store, as_of: date, since: date) -> pd.DataFrame:
-    """Per process: its leader's cargo and accounts, and how many periods are on time, late or missing."""
-    df = period_states(store, as_of, since)
+def timeliness(store: Store, as_of: date, since: date, states: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per process: its leader's cargo and accounts, and how many periods are on time, late or missing
+    (from `states`, the period states already computed for this cut-off, when given)."""
+    df = values.period_states(store, as_of, since, settings_of(store).grace_days) if states is None else states
     counts = df.pivot_table(index="process", columns="state", values="indicator", aggfunc="count", fill_value=0)
     counts = counts.reindex(columns=list(TIMELINESS), fill_value=0).reset_index()
     processes = store.query("SELECT code AS process, name, leader_role FROM process")

@@ -160,32 +160,27 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     start = pd.Timestamp(start).date()
     target_year = horizon.year
     elapsed = elapsed_share(start, horizon, as_of)
-    rows = []
     annual = yearly.merge(indicators[["code", "frequency", "accumulation"]], left_on="indicator", right_on="code")
     n = annual["frequency"].map(PERIODS_PER_YEAR).astype("float64")
     annual["annual"] = np.where(annual["accumulation"].eq("flujo"), annual["total"] * n / annual["n_reported"],
                                 annual["last_value"])
-    target_of = targets.set_index(["indicator", "year"])["target"]
-    for ind in indicators.itertuples():
-        series = annual[(annual["indicator"] == ind.code) & (annual["year"] <= target_year)]
-        before = series[series["year"] < start.year]
-        baseline = before["annual"].iloc[-1] if start.year > int(ind.baseline_year or 0) + 1 and not before.empty \
-            else ind.baseline
-        current = series[series["year"] >= start.year]
-        target = target_of.get((ind.code, target_year), np.nan)
-        result = current["annual"].iloc[-1] if not current.empty else None
-        projected = _projection(current["year"].to_numpy(), current["annual"].to_numpy(), target_year)
-        years_left = max(target_year - (int(current["year"].iloc[-1]) if not current.empty else start.year), 1)
-        rows.append({
-            "code": ind.code, "name": ind.name, "process": ind.process, "unit": ind.unit,
-            "polarity": ind.polarity, "weight": ind.weight, "baseline": baseline, "current": result,
-            "target": target, "progress": progress_from_baseline(result, baseline, target, ind.polarity),
-            "projected": projected,
-            "reaches": None if projected is None or _missing(target) else
-            bool(projected >= target if ind.polarity == "up" else projected <= target),
-            "needed_per_year": None if result is None or _missing(target) else (target - result) / years_left,
-        })
-    per_indicator = pd.DataFrame(rows)
+    annual = annual[(annual["year"] <= target_year) & annual["annual"].notna()].sort_values(["indicator", "year"])
+    before = annual[annual["year"] < start.year].groupby("indicator")["annual"].last()
+    current = annual[annual["year"] >= start.year]
+    latest = current.groupby("indicator").agg(current=("annual", "last"), last_year=("year", "last"))
+    df = indicators[["code", "name", "process", "unit", "polarity", "weight", "baseline", "baseline_year"]].copy()
+    df = df.join(latest, on="code").join(projections(current, target_year).rename("projected"), on="code")
+    carried = df["code"].map(before)
+    df["baseline"] = np.where((start.year > df["baseline_year"].fillna(0) + 1) & carried.notna(), carried,
+                              df["baseline"])
+    df["target"] = df["code"].map(targets[targets["year"] == target_year].set_index("indicator")["target"])
+    df["progress"] = [progress_from_baseline(r, b, t, p) for r, b, t, p in
+                      zip(df["current"], df["baseline"], df["target"], df["polarity"])]
+    meets = np.where(df["polarity"].eq("up"), df["projected"] >= df["target"], df["projected"] <= df["target"])
+    df["reaches"] = pd.Series(meets, index=df.index, dtype=object).where(df["projected"].notna() & df["target"].notna())
+    years_left = (target_year - df["last_year"].fillna(start.year)).clip(lower=1)
+    df["needed_per_year"] = (df["target"] - df["current"]) / years_left
+    per_indicator = df.drop(columns=["baseline_year", "last_year"])
     inputs = links.merge(per_indicator[["code", "progress"]], left_on="indicator", right_on="code")
     objectives = weighted(inputs, "objective", "progress", "weight")
     objectives = objectives.merge(policy_objectives[["code", "weight"]], left_on="objective", right_on="code",
@@ -201,16 +196,17 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
                         per_indicator, objectives)
 
 
-def _projection(years: np.ndarray, values: np.ndarray, target_year: int) -> float | None:
-    """Straight-line projection of the yearly results to the target year (latest value if one point)."""
-    keep = ~pd.isna(values)
-    years, values = years[keep].astype(float), values[keep].astype(float)
-    if len(values) == 0:
-        return None
-    if len(values) == 1:
-        return float(values[0])
-    slope, intercept = np.polyfit(years, values, 1)
-    return float(slope * target_year + intercept)
+def projections(series: pd.DataFrame, target_year: int) -> pd.Series:
+    """Least-squares line through each indicator's yearly results (columns indicator, year, annual),
+    evaluated at the target year; the latest value where there is a single year."""
+    x, y = series["year"].astype(float), series["annual"].astype(float)
+    g = pd.DataFrame({"indicator": series["indicator"], "x": x, "y": y, "xx": x * x, "xy": x * y}) \
+        .groupby("indicator").agg(n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"),
+                                  sxy=("xy", "sum"), last=("y", "last"))
+    denominator = g["n"] * g["sxx"] - g["sx"] ** 2
+    slope = (g["n"] * g["sxy"] - g["sx"] * g["sy"]) / denominator.where(denominator != 0)
+    intercept = (g["sy"] - slope * g["sx"]) / g["n"]
+    return (slope * target_year + intercept).fillna(g["last"])
 
 
 def _weighted_score(scores: pd.Series, weights: pd.Series) -> float | None:

@@ -47,7 +47,6 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     current_plan = plan.plan_on(as_of)
     late = values.missing_periods(store, as_of, pd.Timestamp(current_plan["start_date"]).date(),
                                   settings.grace_days)
-    late = late.merge(plan.indicators[["code", "name"]], left_on="indicator", right_on="code").drop(columns="code")
     progress = [scoring.plan_progress(p, as_of, plan.indicators, yearly, plan.targets, plan.links,
                                       plan.policy_objectives, settings)
                 for p in (plan.vision_plan(), current_plan)]

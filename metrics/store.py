@@ -55,6 +55,7 @@ class Store:
         self._root = _connect(self.path)
         try:
             self._migrate()
+            self._audited = self.has_table("audit_log")
         except BaseException:
             self._root.close()
             raise
@@ -82,9 +83,11 @@ class Store:
         return found[0] if found else None
 
     def stamp(self) -> str:
-        """A cheap fingerprint of the measurements, for cache keys: it changes on every write."""
-        n, last = self.row("SELECT count(*), coalesce(max(id), 0) FROM measurement")
-        return f"{n}-{last}"
+        """A cheap fingerprint for cache keys that changes on every write: the measurements, and the
+        audit log that every other write (accounts, locks, actions) appends to."""
+        audit = "(SELECT coalesce(max(id), 0) FROM audit_log)" if self._audited else "0"
+        n, last, logged = self.row(f"SELECT count(*), coalesce(max(id), 0), {audit} FROM measurement")
+        return f"{n}-{last}-{logged}"
 
     def has_table(self, name: str) -> bool:
         return bool(self.scalar(

@@ -4,30 +4,25 @@ Called from the Resumen and Procesos pages; everything is computed as of the fec
 """
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from metrics import fmt, reporting
+from metrics.periods import period_label
 from metrics.reporting import ACTION_STATUSES, TIMELINESS
 from ui import state
-
-
-def _since(as_of: date) -> date:
-    return pd.Timestamp(state.plan().plan_on(as_of)["start_date"]).date()
 
 
 def owed(process: str | None = None) -> None:
     """Reporting timeliness per process (or, for one process, per indicator-period still owed)."""
     as_of = state.cut_off()
     store = state.store()
-    since = _since(as_of)
+    states, since = state.period_states(process, as_of)
     st.markdown("#### Oportunidad del reporte: quién debe qué")
     st.caption(f"Periodos cerrados desde el {fmt.long_date(since)} (inicio del plan vigente) hasta la fecha de "
                f"corte; el plazo es de {state.plan().settings.grace_days} días después del cierre.")
     if process is None:
-        table = reporting.timeliness(store, as_of, since)
+        table = reporting.timeliness(store, as_of, since, states)
         st.dataframe(pd.DataFrame({
             "Proceso": table["process"] + " · " + table["name"],
             "Líder (cargo)": table["leader_role"],
@@ -35,7 +30,6 @@ def owed(process: str | None = None) -> None:
             **{TIMELINESS[k]: table[k] for k in ("faltante", "pendiente", "tarde", "a_tiempo")},
         }), hide_index=True)
         return
-    states = reporting.period_states(store, as_of, since, process)
     counts = states["state"].value_counts()
     cols = st.columns(4)
     for col, key in zip(cols, ("faltante", "pendiente", "tarde", "a_tiempo")):
@@ -46,7 +40,8 @@ def owed(process: str | None = None) -> None:
         return
     st.dataframe(pd.DataFrame({
         "Indicador": owing["indicator"] + " · " + owing["name"],
-        "Periodo": owing["label"],
+        "Periodo": [period_label(int(y), f, int(p)) for y, f, p in
+                    zip(owing["year"], owing["frequency"], owing["period"])],
         "Plazo": owing["deadline"].map(fmt.short_date),
         "Estado": owing["state"].map(TIMELINESS),
         "Días de atraso": owing["days_late"],
