@@ -150,14 +150,17 @@ class PlanProgress:
     objectives: pd.DataFrame
 
 
+def plan_span(plan: pd.Series) -> tuple[date, date]:
+    """A plan's start and horizon: its vision date when it has one, else the end of the term."""
+    horizon = plan["vision_horizon"] if not _missing(plan.get("vision_horizon")) else plan["end_date"]
+    return pd.Timestamp(plan["start_date"]).date(), pd.Timestamp(horizon).date()
+
+
 def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly: pd.DataFrame,
                   targets: pd.DataFrame, links: pd.DataFrame, policy_objectives: pd.DataFrame,
                   settings: Settings) -> PlanProgress:
     """Progress towards a plan's horizon, its status and a projection of each indicator."""
-    start = plan["start_date"]
-    horizon = plan["vision_horizon"] if not _missing(plan.get("vision_horizon")) else plan["end_date"]
-    horizon = pd.Timestamp(horizon).date()
-    start = pd.Timestamp(start).date()
+    start, horizon = plan_span(plan)
     target_year = horizon.year
     elapsed = elapsed_share(start, horizon, as_of)
     annual = yearly.merge(indicators[["code", "frequency", "accumulation"]], left_on="indicator", right_on="code")

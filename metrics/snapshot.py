@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from metrics import scoring, values
+from metrics.periods import elapsed_share
 from metrics.plan import Plan
 from metrics.scoring import PlanProgress
 from metrics.store import Store
@@ -30,20 +31,25 @@ class Snapshot:
         return {s: int(counts.get(s, 0)) for s in scoring.STATUSES}
 
 
-def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
-    yearly = values.yearly_results(store, as_of)
-    settings = plan.settings
-    scores = scoring.indicator_scores(plan.indicators, yearly, plan.targets, settings)
+def objective_scores(plan: Plan, scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, float | None]:
+    """(objectives with score and semáforo, the indicator inputs behind them, the policy score)."""
     inputs = scoring.objective_inputs(scores, plan.links)
     objectives = plan.objectives.merge(
         scoring.weighted(inputs, "objective", "attainment", "weight"),
         left_on="code", right_on="objective", how="left").drop(columns="objective")
-    objectives = scoring.with_status(objectives, settings)
+    objectives = scoring.with_status(objectives, plan.settings)
+    return objectives, inputs, scoring.policy_score(objectives[objectives["kind"] == "especifico"])
+
+
+def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
+    yearly = values.yearly_results(store, as_of)
+    settings = plan.settings
+    scores = scoring.indicator_scores(plan.indicators, yearly, plan.targets, settings)
+    objectives, inputs, policy = objective_scores(plan, scores)
     processes = plan.processes.merge(
         scoring.weighted(scores, "process", "attainment", "weight"),
         left_on="code", right_on="process", how="left").drop(columns="process")
     processes = scoring.with_status(processes, settings)
-    policy = scoring.policy_score(objectives[objectives["kind"] == "especifico"])
     current_plan = plan.plan_on(as_of)
     late = values.missing_periods(store, as_of, pd.Timestamp(current_plan["start_date"]).date(),
                                   settings.grace_days)
@@ -73,10 +79,13 @@ def history(store: Store, plan: Plan, dates: list[date]) -> pd.DataFrame:
     """Objective and policy scores at several cut-offs, with the current plan's time elapsed."""
     rows = []
     for as_of in dates:
-        snap = compute(store, plan, as_of)
-        rows.append({"as_of": as_of, "code": "POL", "label": "Política (puntaje total)",
-                     "score": snap.policy, "elapsed": snap.plan.elapsed})
-        for o in snap.objectives[snap.objectives["kind"] != "general"].itertuples():
+        scores = scoring.indicator_scores(plan.indicators, values.yearly_results(store, as_of), plan.targets,
+                                          plan.settings)
+        objectives, _, policy = objective_scores(plan, scores)
+        elapsed = elapsed_share(*scoring.plan_span(plan.plan_on(as_of)), as_of)
+        rows.append({"as_of": as_of, "code": "POL", "label": "Política (puntaje total)", "score": policy,
+                     "elapsed": elapsed})
+        for o in objectives[objectives["kind"] != "general"].itertuples():
             rows.append({"as_of": as_of, "code": o.code, "label": f"{o.code} · {o.text[:40]}",
-                         "score": o.score, "elapsed": snap.plan.elapsed})
+                         "score": o.score, "elapsed": elapsed})
     return pd.DataFrame(rows)

@@ -154,11 +154,24 @@ def test_vision_progress_against_time(store):
     assert vision.status == ("en ruta" if on_track else "rezagado")
 
 
-def test_projection_and_needed_rate():
-    import numpy as np
-    assert scoring._projection(np.array([2024, 2025]), np.array([60.0, 70.0]), 2028) == pytest.approx(100)
-    assert scoring._projection(np.array([2024]), np.array([60.0]), 2028) == pytest.approx(60)
-    assert scoring._projection(np.array([]), np.array([]), 2028) is None
+def test_projection_is_a_straight_line_to_the_target_year():
+    series = pd.DataFrame({"indicator": ["A", "A", "B", "C", "C", "C"], "year": [2024, 2025, 2024, 2024, 2025, 2026],
+                           "annual": [60.0, 70.0, 60.0, 10.0, 10.0, 10.0]})
+    got = scoring.projections(series, 2028)
+    assert got["A"] == pytest.approx(100)  # +10 a year from 70 in 2025
+    assert got["B"] == pytest.approx(60)   # one year: the latest value
+    assert got["C"] == pytest.approx(10)
+
+
+def test_needed_rate_and_reach(store):
+    s = snap(store, date(2024, 7, 10))
+    ind = s.plan.indicators.set_index("code")
+    # T-UP: 72 in 2024, target 2028 missing in the mini plan -> no rate; the vision targets 2024
+    vision = s.vision.indicators.set_index("code")
+    assert vision.loc["T-UP", "target"] == 80
+    assert str(vision.loc["T-UP", "reaches"]) == "False"  # one point: 72 projected, below 80
+    assert vision.loc["T-UP", "needed_per_year"] == pytest.approx(8)  # (80 − 72) over at least one year
+    assert pd.isna(ind.loc["T-UP", "target"])
 
 
 def test_current_plan_uses_previous_plan_results_as_baseline(store):
@@ -181,3 +194,13 @@ def test_a_new_database_without_values_scores_nothing_and_owes_everything(tmp_pa
     assert s.vision.status == "sin_dato" and s.plan.status == "sin_dato"
     assert not s.late.empty
     store.close()
+
+
+def test_history_agrees_with_the_snapshot_of_each_date(store):
+    dates = [date(2022, 6, 30), date(2024, 6, 30), date(2024, 7, 10)]
+    history = snapshot.history(store, plan_mod.load(store), dates).set_index(["as_of", "code"])
+    for d in dates:
+        s = snap(store, d)
+        assert history.loc[(d, "POL"), "score"] == pytest.approx(s.policy)
+        assert history.loc[(d, "OE1"), "score"] == pytest.approx(s.objectives.set_index("code").loc["OE1", "score"])
+        assert history.loc[(d, "POL"), "elapsed"] == pytest.approx(s.plan.elapsed)
