@@ -15,7 +15,7 @@ st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", pa
 
 PAGES = {
     "Seguimiento": [
-        st.Page("app_pages/resumen.py", title="Resumen", icon="📊", url_path="resumen", default=True),
+        st.Page("app_pages/resumen.py", title="Resumen", icon="📊", default=True),  # served at /
         st.Page("app_pages/objetivos.py", title="Objetivos y visión", icon="🎯", url_path="objetivos"),
         st.Page("app_pages/actividades.py", title="Actividades", icon="🗂️", url_path="actividades"),
     ],

@@ -6,7 +6,7 @@ from metrics import charts, fmt, values
 from metrics.periods import FREQUENCY_LABELS, period_label
 from ui import state
 from ui.charts import show_chart
-from ui.widgets import status_text
+from ui.widgets import status_text, url_selectbox
 
 plan = state.plan()
 snap = state.snapshot()
@@ -18,7 +18,7 @@ ACCUMULATION = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock (últi
 st.title("Indicador")
 state.demo_banner()
 labels = dict(zip(snap.indicators["code"], snap.indicators["code"] + " · " + snap.indicators["name"]))
-code = st.selectbox("Indicador", list(labels), format_func=labels.get, key="indicador", bind="query-params")
+code = url_selectbox("Indicador", labels, "indicador")
 ind = snap.indicators[snap.indicators["code"] == code].iloc[0]
 red = ind["red_below"] if pd.notna(ind["red_below"]) else s.red_below
 green = ind["green_from"] if pd.notna(ind["green_from"]) else s.green_from

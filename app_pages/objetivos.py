@@ -6,7 +6,7 @@ from metrics import charts, fmt
 from metrics.plan import OBJECTIVE_KINDS
 from ui import state
 from ui.charts import show_chart
-from ui.widgets import status_text
+from ui.widgets import status_text, url_selectbox
 
 plan = state.plan()
 snap = state.snapshot()
@@ -34,7 +34,7 @@ show_chart(charts.frame(fig, "Puntaje por objetivo frente al tiempo transcurrido
 
 objectives = snap.objectives[snap.objectives["kind"] != "general"]
 labels = {o.code: f"{o.code} · {o.text}" for o in objectives.itertuples()}
-chosen = st.selectbox("Objetivo", list(labels), format_func=labels.get, key="objetivo", bind="query-params")
+chosen = url_selectbox("Objetivo", labels, "objetivo")
 obj = objectives[objectives["code"] == chosen].iloc[0]
 st.subheader(labels[chosen])
 st.caption(OBJECTIVE_KINDS[obj["kind"]])

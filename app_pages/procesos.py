@@ -7,7 +7,7 @@ from metrics.plan import PROCESS_TYPES
 from metrics.scoring import period_attainment
 from ui import state, timeliness
 from ui.charts import show_chart
-from ui.widgets import late_table, status_text
+from ui.widgets import late_table, status_text, url_selectbox
 
 plan = state.plan()
 snap = state.snapshot()
@@ -18,7 +18,7 @@ state.demo_banner()
 
 processes = snap.processes
 labels = {p.code: f"{p.name} ({PROCESS_TYPES[p.type]})" for p in processes.itertuples()}
-code = st.selectbox("Proceso", list(labels), format_func=labels.get, key="proceso", bind="query-params")
+code = url_selectbox("Proceso", labels, "proceso")
 proc = processes[processes["code"] == code].iloc[0]
 
 st.subheader(proc["name"])

@@ -73,6 +73,13 @@ else:
         "code": "Código", "name": "Indicador", "process": "Proceso", "antes": "Antes", "ahora": "Ahora",
         "cambio": "Cambio"}), hide_index=True)
 
+st.subheader("Procesos")
+with_indicators = snap.processes[snap.processes["n"].fillna(0) > 0]
+cols = st.columns(3)
+for i, p in enumerate(with_indicators.itertuples()):
+    cols[i % 3].page_link("app_pages/procesos.py", query_params={"proceso": p.code}, icon="🏢",
+                          label=f"{p.name}: {fmt.percent(p.score)} · {status_text(p.status, short=True)}")
+
 st.subheader("Reportes atrasados")
 late_table(snap.late, plan)
 

@@ -34,3 +34,18 @@ def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> No
         "Cierre": late["period_end"].map(fmt.short_date),
         "Días desde el cierre": late["days_since_end"],
     }), hide_index=True)
+
+
+def url_selectbox(label: str, labels: dict[str, str], key: str) -> str:
+    """A selectbox whose choice lives in the URL as a code (?proceso=TI), so links and bookmarks work.
+
+    Streamlit's bind="query-params" puts the formatted label in the URL, not the code, and drops a
+    code it is given; this keeps the code and follows the URL on a deep link or the back button.
+    """
+    wanted = st.query_params.get(key)
+    if wanted in labels and wanted != st.session_state.get(key):
+        st.session_state[key] = wanted
+    code = st.selectbox(label, list(labels), format_func=labels.get, key=key,
+                        on_change=lambda: st.query_params.update({key: st.session_state[key]}))
+    st.query_params[key] = code
+    return code

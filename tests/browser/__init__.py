@@ -1,0 +1,1 @@
+"""Browser tests: the real app in Debian's Chromium through Playwright, with axe-core for accessibility."""

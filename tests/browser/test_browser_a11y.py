@@ -1,0 +1,33 @@
+"""Accessibility: axe-core (WCAG 2.0/2.1, levels A and AA) on every page, light and dark theme.
+
+Fails on serious and critical violations, except the short baseline in helpers.AXE_BASELINE
+(Streamlit's own markup, each entry explained). The failure message lists every violation with
+its selector and HTML, so it says what to fix.
+"""
+import pytest
+
+from tests.browser.helpers import (
+    PAGES, assert_clean, describe, goto, run_axe, switch_color_scheme, unexplained,
+)
+
+PAGE_IDS = [path or "resumen" for _, path, _ in PAGES]
+
+
+@pytest.mark.parametrize(("title", "path", "query"), PAGES, ids=PAGE_IDS)
+def test_page_has_no_serious_axe_violations(app_server, app_page, console, title, path, query):
+    app_page.emulate_media(color_scheme="light")
+    goto(app_page, app_server.url, path, query)
+    assert_clean(app_page, console)
+    report = []
+
+    left = unexplained(run_axe(app_page))
+    if left:
+        report.append(f"light theme:\n{describe(left)}")
+    # Same page, same run: Streamlit follows the browser's preference live (unless the app
+    # pins a theme base, in which case there is no dark theme to check).
+    if switch_color_scheme(app_page, "dark"):
+        left = unexplained(run_axe(app_page))
+        if left:
+            report.append(f"dark theme:\n{describe(left)}")
+
+    assert not report, f"axe on {title} ({app_page.url}):\n" + "\n".join(report)
