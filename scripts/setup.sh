@@ -39,6 +39,11 @@ if [ ! -x "$CHROMIUM" ]; then
     say "instalando Chromium de Debian (apt-get install chromium)"
     apt_install chromium
 fi
+# La fuente DejaVu del informe PDF (tildes y eñes); no siempre llega con Chromium.
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    say "instalando fonts-dejavu-core"
+    apt_install fonts-dejavu-core
+fi
 
 # 2. Entorno virtual y dependencias de Python ----------------------------------------------------
 if [ ! -x "$VENV/bin/python" ]; then
