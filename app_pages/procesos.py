@@ -9,6 +9,8 @@ from ui import state, timeliness
 from ui.charts import show_chart
 from ui.widgets import late_table, status_text, url_selectbox
 
+MAX_LINES = 12  # more lines than this cannot be told apart on one chart
+
 plan = state.plan()
 snap = state.snapshot()
 s = plan.settings
@@ -39,13 +41,16 @@ else:
     }), hide_index=True)
 
     st.markdown("#### Tendencia frente a la meta")
+    shown = indicators.sort_values("attainment", na_position="last").head(MAX_LINES)
     periods = period_attainment(values.current_values(state.store(), snap.as_of, process=code),
                                 plan.indicators, plan.targets)
-    labels = dict(zip(indicators["code"], indicators["code"] + " · " + indicators["name"].str.slice(0, 40)))
-    fig = charts.process_trends(periods, labels, s.red_below, s.green_from)
+    labels = dict(zip(shown["code"], shown["code"] + " · " + shown["name"].str.slice(0, 40)))
+    fig = charts.process_trends(periods[periods["indicator"].isin(shown["code"])], labels, s.red_below, s.green_from)
     show_chart(charts.frame(fig, f"Cumplimiento por periodo · {proc['name']}", snap.as_of, plan.entity["name"],
                             plan.is_demo, 480), f"tendencia-{code}")
-    st.caption("Franjas con los umbrales de la entidad; algunos indicadores tienen umbrales propios en su ficha.")
+    st.caption("Franjas con los umbrales de la entidad; algunos indicadores tienen umbrales propios en su ficha."
+               + (f" Se muestran los {MAX_LINES} indicadores con menor cumplimiento de {len(indicators)}."
+                  if len(indicators) > MAX_LINES else ""))
     for ind in indicators.itertuples():
         st.page_link("app_pages/indicador.py", label=f"{ind.code} · {ind.name}", icon="📈",
                      query_params={"indicador": ind.code})
