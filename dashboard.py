@@ -11,21 +11,21 @@ import streamlit as st
 from metrics import fmt
 from ui import auth, state
 
-st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
+st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon=":material/account_balance:", layout="wide")
 
 PAGES = {
     "Seguimiento": [
-        st.Page("app_pages/resumen.py", title="Resumen", icon="📊", default=True),  # served at /
-        st.Page("app_pages/objetivos.py", title="Objetivos y visión", icon="🎯", url_path="objetivos"),
-        st.Page("app_pages/actividades.py", title="Actividades", icon="🗂️", url_path="actividades"),
+        st.Page("app_pages/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),  # served at /
+        st.Page("app_pages/objetivos.py", title="Objetivos y visión", icon=":material/flag:", url_path="objetivos"),
+        st.Page("app_pages/actividades.py", title="Actividades", icon=":material/checklist:", url_path="actividades"),
     ],
     "Detalle": [
-        st.Page("app_pages/procesos.py", title="Procesos", icon="🏢", url_path="procesos"),
-        st.Page("app_pages/indicador.py", title="Indicador", icon="📈", url_path="indicador"),
+        st.Page("app_pages/procesos.py", title="Procesos", icon=":material/account_tree:", url_path="procesos"),
+        st.Page("app_pages/indicador.py", title="Indicador", icon=":material/monitoring:", url_path="indicador"),
     ],
     "Reuniones": [
-        st.Page("app_pages/reunion.py", title="Modo reunión", icon="🖥️", url_path="reunion"),
-        st.Page("app_pages/exportar.py", title="Informes y exportaciones", icon="📄", url_path="exportar"),
+        st.Page("app_pages/reunion.py", title="Modo reunión", icon=":material/co_present:", url_path="reunion"),
+        st.Page("app_pages/exportar.py", title="Informes y exportaciones", icon=":material/description:", url_path="exportar"),
     ],
 }
 

@@ -10,4 +10,4 @@ st.caption(f"Cifras al {fmt.long_date(state.cut_off())}. Cambie la fecha de cort
 state.demo_banner()
 export_panel()
 st.info("El mismo informe se genera desde la línea de comandos: "
-        f"`python -m metrics.report --corte {state.cut_off().isoformat()} --salida informe.pdf`", icon="💻")
+        f"`python -m metrics.report --corte {state.cut_off().isoformat()} --salida informe.pdf`", icon=":material/terminal:")

@@ -53,7 +53,7 @@ st.dataframe(pd.DataFrame({
     "Indicador": inputs["indicator"] + " · " + inputs["name"],
     "Resultado": [fmt.value(v, u) for v, u in zip(inputs["result"], inputs["unit"])],
     "Meta": [fmt.value(v, u) for v, u in zip(inputs["target"], inputs["unit"])],
-    "Cumplimiento": inputs["attainment"].map(fmt.percent),
+    "Cumplimiento (topado en 100 %)": inputs["attainment"].map(fmt.percent),
     "Semáforo": [status_text(x, short=True) for x in inputs["status"]],
     "Peso": inputs["weight"].map(lambda w: fmt.number(w, 0)),
     "Aporte": inputs["contribution"].map(lambda c: fmt.number(c, 3)),

@@ -36,7 +36,7 @@ else:
         "Vigencia": indicators["year"].map(lambda y: "—" if pd.isna(y) else f"{y:.0f}"),
         "Resultado": [fmt.value(v, u) for v, u in zip(indicators["result"], indicators["unit"])],
         "Meta a la fecha": [fmt.value(v, u) for v, u in zip(indicators["target"], indicators["unit"])],
-        "Cumplimiento": indicators["attainment"].map(fmt.percent),
+        "Cumplimiento": indicators["attainment_raw"].map(fmt.percent),
         "Semáforo": [status_text(x, short=True) for x in indicators["status"]],
     }), hide_index=True)
 
@@ -52,7 +52,7 @@ else:
                + (f" Se muestran los {MAX_LINES} indicadores con menor cumplimiento de {len(indicators)}."
                   if len(indicators) > MAX_LINES else ""))
     for ind in indicators.itertuples():
-        st.page_link("app_pages/indicador.py", label=f"{ind.code} · {ind.name}", icon="📈",
+        st.page_link("app_pages/indicador.py", label=f"{ind.code} · {ind.name}", icon=":material/monitoring:",
                      query_params={"indicador": ind.code})
 
 st.markdown("#### Reportes atrasados del proceso")

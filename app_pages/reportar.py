@@ -74,7 +74,7 @@ with tab_report:
     through = reporting.locked_through(store)
     if through is not None and chosen["period_end"] <= through:
         st.warning(f"El periodo {label} está cerrado (revisado por el Comité hasta el {fmt.long_date(through)}). "
-                   "Solo se puede cambiar si un administrador abre una excepción.", icon="🔒")
+                   "Solo se puede cambiar si un administrador abre una excepción.", icon=":material/lock:")
     if live:
         st.info(f"Valor vigente: **{fmt.value(chosen['value'], ficha['unit'])}**, registrado por "
                 f"{chosen['recorded_by']} el {pd.Timestamp(chosen['recorded_at']).strftime('%d/%m/%Y %H:%M')}. "

@@ -44,7 +44,7 @@ for row_start in range(0, len(objectives), 4):
             st.markdown(f"### {fmt.percent(o.score)}")
             st.markdown(status_text(o.status))
             st.caption(f"{o.n_data:.0f} de {o.n:.0f} indicadores con dato")
-st.page_link("app_pages/objetivos.py", label="Ver objetivos, visión y el porqué de cada puntaje", icon="🎯")
+st.page_link("app_pages/objetivos.py", label="Ver objetivos, visión y el porqué de cada puntaje", icon=":material/flag:")
 
 st.subheader("Indicadores por semáforo")
 counts = snap.status_counts()
@@ -75,10 +75,10 @@ else:
 
 st.subheader("Procesos")
 with_indicators = snap.processes[snap.processes["n"].fillna(0) > 0]
-cols = st.columns(3)
-for i, p in enumerate(with_indicators.itertuples()):
-    cols[i % 3].page_link("app_pages/procesos.py", query_params={"proceso": p.code}, icon="🏢",
-                          label=f"{p.name}: {fmt.percent(p.score)} · {status_text(p.status, short=True)}")
+cols = st.columns(2)
+for i, p in enumerate(with_indicators.sort_values("score", na_position="first").itertuples()):
+    cols[i % 2].page_link("app_pages/procesos.py", query_params={"proceso": p.code}, icon=":material/account_tree:",
+                          label=f"{status_text(p.status, short=True)} {fmt.percent(p.score)} · {p.name}")
 
 st.subheader("Reportes atrasados")
 late_table(snap.late, plan)

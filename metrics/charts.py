@@ -22,19 +22,19 @@ SOURCE = "Fuente: tablero de seguimiento DE-P-007"
 
 def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, height: int = 420) -> go.Figure:
     """Title, caption (entity, fecha de corte, source) and Spanish number format on a figure."""
-    caption = f"{entity} · Fecha de corte: {fmt.long_date(as_of)} · {SOURCE}"
+    caption = f"{entity} · Fecha de corte: {fmt.long_date(as_of)}<br>{SOURCE}"
     if demo:
         caption += " · DATOS DE DEMOSTRACIÓN"
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18, "color": INK}},
         separators=",.", template="plotly_white", height=height,
         font={"family": "Arial, sans-serif", "size": 13, "color": INK},
-        margin={"l": 60, "r": 30, "t": 100, "b": 105},
+        margin={"l": 60, "r": 30, "t": 100, "b": 120},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
     # A fixed distance in pixels below the plot, so the caption never overlaps the axis title.
     fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-62,
-                       xanchor="left", showarrow=False, font={"size": 10, "color": "#4b5563"})
+                       xanchor="left", align="left", showarrow=False, font={"size": 10, "color": "#4b5563"})
     return fig
 
 

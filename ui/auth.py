@@ -33,7 +33,7 @@ def current_user() -> User | None:
 
 
 def privacy_notice(expanded: bool = False) -> None:
-    with st.expander("Aviso de privacidad", expanded=expanded, icon="🔒"):
+    with st.expander("Aviso de privacidad", expanded=expanded, icon=":material/lock:"):
         st.markdown(PRIVACY_NOTICE)
 
 
@@ -104,7 +104,7 @@ def extra_pages(user: User | None) -> dict[str, list]:
     """The navigation sections this account may use, to add to the dashboard's pages."""
     pages = []
     if user and user.can("report"):
-        pages.append(st.Page("app_pages/reportar.py", title="Reportar avance", icon="✍️", url_path="reportar"))
+        pages.append(st.Page("app_pages/reportar.py", title="Reportar avance", icon=":material/edit_note:", url_path="reportar"))
     if user and (user.can("users") or user.can("lock")):
-        pages.append(st.Page("app_pages/administrar.py", title="Administración", icon="🔐", url_path="administrar"))
+        pages.append(st.Page("app_pages/administrar.py", title="Administración", icon=":material/admin_panel_settings:", url_path="administrar"))
     return {"Gestión": pages} if pages else {}

@@ -32,11 +32,11 @@ def show_chart(fig: go.Figure, name: str) -> None:
     st.plotly_chart(fig, key=f"chart-{name}", config={"displaylogo": False})
     prov = provenance(_figure_cut_off(fig))
     stem = export.file_stem(name, prov)
-    png_col, svg_col, _ = st.columns([1, 1, 4])
-    png_col.download_button("Descargar PNG", data=lambda: export.png(fig, prov), file_name=f"{stem}.png",
+    buttons = st.container(horizontal=True, gap="small")  # wraps in a narrow column instead of truncating
+    buttons.download_button("Descargar PNG", data=lambda: export.png(fig, prov), file_name=f"{stem}.png",
                             mime="image/png", key=f"png-{name}", on_click="ignore", icon=":material/image:",
                             help="Imagen para informes oficiales, con fecha de corte, versión y hash de datos.")
-    svg_col.download_button("Descargar SVG", data=lambda: export.svg(fig, prov), file_name=f"{stem}.svg",
+    buttons.download_button("Descargar SVG", data=lambda: export.svg(fig, prov), file_name=f"{stem}.svg",
                             mime="image/svg+xml", key=f"svg-{name}", on_click="ignore", icon=":material/draw:",
                             help="Imagen vectorial (se puede ampliar sin perder calidad).")
 

@@ -66,7 +66,7 @@ def demo_banner() -> None:
     """Every page says clearly when it shows demo data."""
     if plan().is_demo:
         st.warning("**Datos de demostración.** Las cifras de esta base son ilustrativas y no corresponden "
-                   "a mediciones reales de la Personería.", icon="🧪")
+                   "a mediciones reales de la Personería.", icon=":material/science:")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
