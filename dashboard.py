@@ -11,7 +11,7 @@ import streamlit as st
 from metrics import fmt
 from ui import auth, state
 
-st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon=":material/account_balance:", layout="wide")
+st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
 
 PAGES = {
     "Seguimiento": [
