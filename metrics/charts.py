@@ -30,7 +30,7 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
         separators=",.", template="plotly_white", height=height,
         font={"family": "Arial, sans-serif", "size": 13, "color": INK},
         margin={"l": 60, "r": 30, "t": 100, "b": 120},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "font": {"size": 11}},
     )
     # A fixed distance in pixels below the plot, so the caption never overlaps the axis title.
     fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-62,
@@ -91,7 +91,7 @@ def score_history(history: pd.DataFrame) -> go.Figure:
     fig.add_trace(go.Scatter(x=first["as_of"], y=first["elapsed"] * 100, name="Tiempo transcurrido del plan",
                              mode="lines", line={"dash": "dash", "color": "#6b7280"}))
     fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Puntaje (%)")
-    fig.update_xaxes(title="Fecha de corte")
+    fig.update_xaxes(title="Fecha de corte", tickvals=list(first["as_of"]), tickformat="%d/%m/%Y")
     return fig
 
 

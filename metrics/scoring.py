@@ -171,8 +171,10 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     before = annual[annual["year"] < start.year].groupby("indicator")["annual"].last()
     current = annual[annual["year"] >= start.year]
     latest = current.groupby("indicator").agg(current=("annual", "last"), last_year=("year", "last"))
-    df = indicators[["code", "name", "process", "unit", "polarity", "weight", "baseline", "baseline_year"]].copy()
+    df = indicators[["code", "name", "process", "unit", "polarity", "weight", "baseline", "baseline_year",
+                     "valid_min", "valid_max"]].copy()
     df = df.join(latest, on="code").join(projections(current, target_year).rename("projected"), on="code")
+    df["projected"] = df["projected"].clip(lower=df["valid_min"], upper=df["valid_max"])  # no 105 % availability
     carried = df["code"].map(before)
     df["baseline"] = np.where((start.year > df["baseline_year"].fillna(0) + 1) & carried.notna(), carried,
                               df["baseline"])
@@ -183,7 +185,7 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     df["reaches"] = pd.Series(meets, index=df.index, dtype=object).where(df["projected"].notna() & df["target"].notna())
     years_left = (target_year - df["last_year"].fillna(start.year)).clip(lower=1)
     df["needed_per_year"] = (df["target"] - df["current"]) / years_left
-    per_indicator = df.drop(columns=["baseline_year", "last_year"])
+    per_indicator = df.drop(columns=["baseline_year", "last_year", "valid_min", "valid_max"])
     inputs = links.merge(per_indicator[["code", "progress"]], left_on="indicator", right_on="code")
     objectives = weighted(inputs, "objective", "progress", "weight")
     objectives = objectives.merge(policy_objectives[["code", "weight"]], left_on="objective", right_on="code",

@@ -205,3 +205,10 @@ def test_history_agrees_with_the_snapshot_of_each_date(store):
             got = history.loc[(d, code), "score"]
             assert (pd.isna(got) and pd.isna(expected)) or got == pytest.approx(expected), (d, code)
         assert history.loc[(d, "POL"), "elapsed"] == pytest.approx(s.plan.elapsed)
+
+
+def test_projection_stays_in_the_valid_range(store):
+    miniplan.record(store, "T-UP", 2025, 1, 98, date(2025, 4, 5))
+    miniplan.record(store, "T-UP", 2026, 1, 99.5, date(2026, 4, 5))
+    proj = snap(store, date(2026, 5, 1)).plan.indicators.set_index("code").loc["T-UP", "projected"]
+    assert proj == 100  # a straight line through 72, 98, 99.5 would pass 100 % by 2028
