@@ -4,6 +4,7 @@ import streamlit as st
 
 from metrics import charts, fmt, values
 from metrics.periods import FREQUENCY_LABELS, period_label
+from metrics.plan import ELEMENTS
 from ui import state
 from ui.charts import show_chart
 from ui.widgets import status_text, url_selectbox
@@ -45,7 +46,12 @@ with st.container(border=True):
         "Unidad": ind["unit"], "Polaridad": POLARITY[ind["polarity"]], "Acumulación": ACCUMULATION[ind["accumulation"]],
         "Periodicidad": FREQUENCY_LABELS[ind["frequency"]],
         "Línea base": f"{fmt.value(ind['baseline'], ind['unit'])} ({ind['baseline_year']:.0f})",
-        "Proceso responsable": process_name, "Elemento de la política": ind["element"], "Fuente": ind["source"],
+        "Rango válido": f"{fmt.number(ind['valid_min'], 0)} a "
+                        f"{fmt.number(ind['valid_max'], 0) if pd.notna(ind['valid_max']) else 'sin límite'}",
+        "Semáforo": f"rojo por debajo de {fmt.number(red, 0)} % de cumplimiento; verde desde {fmt.number(green, 0)} %"
+                    + (" (umbrales propios)" if pd.notna(ind["red_below"]) else " (umbrales de la entidad)"),
+        "Proceso responsable": process_name,
+        "Elemento de la política": f"{ind['element']} · {ELEMENTS.get(ind['element'], '')}", "Fuente": ind["source"],
         "Tipo y nivel": f"{ind['indicator_type']} · {ind['level']}",
         "Objetivos a los que aporta": "; ".join(f"{r.objective} (peso {fmt.number(r.weight, 0)})"
                                                 for r in links.itertuples()),

@@ -11,6 +11,9 @@ from metrics.store import Store
 
 PROCESS_TYPES = {"estrategico": "Estratégicos", "misional": "Misionales", "apoyo": "De apoyo",
                  "evaluacion": "De evaluación"}
+ELEMENTS = {"TE": "TIC para el Estado", "TS": "TIC para la Sociedad", "ARQ": "Arquitectura",
+            "SEG": "Seguridad y Privacidad de la Información", "SCD": "Servicios Ciudadanos Digitales",
+            "CyA": "Cultura y Apropiación"}
 OBJECTIVE_KINDS = {"institucional": "Objetivo estratégico institucional", "general": "Objetivo general",
                    "especifico": "Objetivo específico de la política"}
 
