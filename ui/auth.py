@@ -101,10 +101,14 @@ def require(permission: str) -> User:
 
 
 def extra_pages(user: User | None) -> dict[str, list]:
-    """The navigation sections this account may use, to add to the dashboard's pages."""
-    pages = []
-    if user and user.can("report"):
-        pages.append(st.Page("app_pages/reportar.py", title="Reportar avance", icon=":material/edit_note:", url_path="reportar"))
-    if user and (user.can("users") or user.can("lock")):
-        pages.append(st.Page("app_pages/administrar.py", title="Administración", icon=":material/admin_panel_settings:", url_path="administrar"))
-    return {"Gestión": pages} if pages else {}
+    """The management pages, shown in the menu only to accounts that may use them. They stay
+    routable (hidden) for everyone else, so a bookmark to /reportar asks to sign in, in Spanish,
+    instead of Streamlit's "Page not found"; each page checks the permission itself."""
+    def visible(allowed: bool) -> str:
+        return "visible" if allowed else "hidden"
+    return {"Gestión": [
+        st.Page("app_pages/reportar.py", title="Reportar avance", icon=":material/edit_note:", url_path="reportar",
+                visibility=visible(bool(user and user.can("report")))),
+        st.Page("app_pages/administrar.py", title="Administración", icon=":material/admin_panel_settings:",
+                url_path="administrar", visibility=visible(bool(user and (user.can("users") or user.can("lock"))))),
+    ]}
