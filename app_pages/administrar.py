@@ -9,6 +9,7 @@ from metrics.accounts import ROLES, Rejected
 from metrics.store import StoreError
 from ui import auth, state
 
+st.title("Administración")
 user = auth.current_user()
 if user is None or not (user.can("lock") or user.can("users")):
     auth.require("lock")
@@ -18,7 +19,6 @@ today = date.today()
 names = dict(zip(plan.processes["code"], plan.processes["name"]))
 codes = list(plan.indicators["code"])
 
-st.title("Administración")
 if notice := st.session_state.pop("adm_aviso", None):
     st.success(notice)
 

@@ -10,6 +10,7 @@ from metrics.reporting import ACTION_STATUSES, TIMELINESS, Entry, Rejected
 from ui import auth, state
 from ui.widgets import status_text
 
+st.title("Reportar avance")
 user = auth.require("report")
 store = state.store()
 plan = state.plan()
@@ -17,7 +18,6 @@ today = date.today()
 since = pd.Timestamp(plan.plan_on(today)["start_date"]).date()
 names = dict(zip(plan.processes["code"], plan.processes["name"]))
 
-st.title("Reportar avance")
 state.demo_banner()
 if user.role == "administrador":
     process = st.selectbox("Proceso", list(names), format_func=lambda c: f"{c} · {names[c]}", key="rep_proceso")
@@ -97,6 +97,7 @@ with tab_report:
     reason = st.text_area("Motivo de la corrección", key=f"rep_motivo_{key}") if live else None
 
     typed = any(not reporting.blank(x) for x in (value, numerator, denominator))
+    preview_error = None
     if typed:
         try:
             measured = reporting.measure(ficha, value, numerator, denominator)
@@ -106,6 +107,7 @@ with tab_report:
                         f"resultado de la vigencia {year}: {fmt.value(view.result, ficha['unit'])}, "
                         f"cumplimiento {fmt.percent(view.attainment)} {status_text(view.status)}")
         except Rejected as exc:
+            preview_error = exc.message
             st.error(exc.message)
     if st.button("Guardar corrección" if live else "Guardar reporte", type="primary", key=f"rep_guardar_{key}"):
         entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence)
@@ -115,7 +117,8 @@ with tab_report:
             else:
                 reporting.report(store, user.username, entry)
         except Rejected as exc:
-            st.error(exc.message)
+            if exc.message != preview_error:  # the preview already says it just above
+                st.error(exc.message)
         else:
             for k in [k for k in st.session_state if str(k).endswith(key) and str(k).startswith("rep_")]:
                 del st.session_state[k]

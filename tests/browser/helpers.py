@@ -458,3 +458,78 @@ def looks_like(data: bytes, kind: str) -> bool:
 
 
 # endregion
+
+# region Workflows (reading tables and metrics, choosing options, slow downloads)
+
+
+def metric_value(page: Page, label: str) -> str:
+    """The value an st.metric with this label shows (the first one on the page)."""
+    metric = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)).first
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def dataframe_with_column(page: Page, header: str) -> Locator:
+    """The first st.dataframe with a column of this header."""
+    return page.get_by_test_id("stDataFrame").filter(has=page.locator(f"th:text-is('{header}')")).first
+
+
+_GRID_ROWS = """frame => [...frame.querySelectorAll('table[role=grid] tbody tr')].map(
+    tr => [Number(tr.getAttribute('aria-rowindex')), [...tr.querySelectorAll('td')].map(td => td.textContent)])"""
+_GRID_SCROLL = """frame => {
+    const s = frame.querySelector('.dvn-scroller');
+    if (s === null || s.scrollTop + s.clientHeight >= s.scrollHeight - 1) return null;
+    const first = frame.querySelector('table[role=grid] tbody tr')?.getAttribute('aria-rowindex');
+    s.scrollTop += Math.max(s.clientHeight - 80, 40);
+    return first;
+}"""
+
+
+def dataframe_rows(frame: Locator) -> list[list[str]]:
+    """Every body row of an st.dataframe as cell texts, in order.
+
+    The grid draws on a canvas; its text is in the accessible <table role=grid> Glide keeps inside
+    the canvas, which holds only the rows in view, so the grid is scrolled to collect them all.
+    """
+    frame.locator("table[role=grid] tbody td").first.wait_for(state="attached")
+    n_rows = int(frame.locator("table[role=grid]").get_attribute("aria-rowcount")) - 1
+    rows: dict[int, list[str]] = {}
+    for _ in range(200):
+        rows.update(dict(frame.evaluate(_GRID_ROWS)))
+        if len(rows) >= n_rows:
+            break
+        first = frame.evaluate(_GRID_SCROLL)
+        if first is None:
+            break
+        frame.page.wait_for_function(
+            """([frame, first]) => frame.querySelector('table[role=grid] tbody tr')
+                                      ?.getAttribute('aria-rowindex') !== first""",
+            arg=[frame.element_handle(), first], timeout=5_000)
+    assert len(rows) == n_rows, f"read {len(rows)} of the {n_rows} rows of the table"
+    return [rows[k] for k in sorted(rows)]
+
+
+def choose_option(page: Page, key: str, text: str) -> None:
+    """Pick the option of a keyed st.selectbox that contains `text` (typed to filter, then clicked)."""
+    get_by_key(page, key).get_by_role("combobox").click()
+    page.keyboard.type(text)
+    page.get_by_role("option").filter(has_text=text).first.click()
+    wait_for_app_run(page)
+
+
+def fill_and_commit(page: Page, field_: Locator, text: str) -> None:
+    """Type into a text input or area and Tab out, so Streamlit receives the value and reruns."""
+    field_.fill(text)
+    tab_out_of(page, field_)
+    wait_for_app_run(page)
+
+
+def download_within(page: Page, trigger: Locator, timeout_ms: float) -> tuple[str, bytes]:
+    """`download` for a file the server builds on click (a chart rendered by kaleido can take ~20 s)."""
+    with page.expect_download(timeout=timeout_ms) as info:
+        trigger.click()
+    d: Download = info.value
+    return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+# endregion
