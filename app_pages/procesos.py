@@ -42,18 +42,19 @@ else:
 
     st.markdown("#### Tendencia frente a la meta")
     shown = indicators.sort_values("attainment", na_position="last").head(MAX_LINES)
-    periods = period_attainment(values.current_values(state.store(), snap.as_of, process=code),
+    periods = period_attainment(values.current_values(state.store(), snap.as_of, codes=list(shown["code"])),
                                 plan.indicators, plan.targets)
     labels = dict(zip(shown["code"], shown["code"] + " · " + shown["name"].str.slice(0, 40)))
-    fig = charts.process_trends(periods[periods["indicator"].isin(shown["code"])], labels, s.red_below, s.green_from)
+    fig = charts.process_trends(periods, labels, s.red_below, s.green_from)
     show_chart(charts.frame(fig, f"Cumplimiento por periodo · {proc['name']}", snap.as_of, plan.entity["name"],
                             plan.is_demo, 480), f"tendencia-{code}")
     st.caption("Franjas con los umbrales de la entidad; algunos indicadores tienen umbrales propios en su ficha."
                + (f" Se muestran los {MAX_LINES} indicadores con menor cumplimiento de {len(indicators)}."
                   if len(indicators) > MAX_LINES else ""))
-    for ind in indicators.itertuples():
-        st.page_link("app_pages/indicador.py", label=f"{ind.code} · {ind.name}", icon=":material/monitoring:",
-                     query_params={"indicador": ind.code})
+    names = dict(zip(indicators["code"], indicators["code"] + " · " + indicators["name"]))
+    pick = st.selectbox("Ver la ficha y los valores de", list(names), format_func=names.get, key=f"proceso_indicador_{code}")
+    st.page_link("app_pages/indicador.py", label=f"Abrir {names[pick]}", icon=":material/monitoring:",
+                 query_params={"indicador": pick})
 
 st.markdown("#### Reportes atrasados del proceso")
 late_table(snap.late, plan, process=code)

@@ -24,14 +24,14 @@ def _bounds(as_of: date) -> list:
 
 
 def current_values(store: Store, as_of: date, indicator: str | None = None,
-                   process: str | None = None) -> pd.DataFrame:
-    """The value in force for every reported period as of the cut-off (voided periods left out)."""
+                   codes: list[str] | None = None) -> pd.DataFrame:
+    """The value in force for every reported period as of the cut-off (voided periods left out),
+    for one indicator, a list of them, or all."""
     where, params = "", _bounds(as_of)
     if indicator:
         where, params = "AND indicator = ?", params + [indicator]
-    elif process:
-        where = "AND indicator IN (SELECT code FROM indicator WHERE process = ?)"
-        params = params + [process]
+    elif codes is not None:
+        where, params = "AND list_contains(?, indicator)", params + [list(codes)]
     sql = f"SELECT * FROM ({_IN_FORCE.format(where=where)}) WHERE NOT is_void ORDER BY indicator, year, period"
     return store.query(sql, params)
 

@@ -212,3 +212,10 @@ def test_projection_stays_in_the_valid_range(store):
     miniplan.record(store, "T-UP", 2026, 1, 99.5, date(2026, 4, 5))
     proj = snap(store, date(2026, 5, 1)).plan.indicators.set_index("code").loc["T-UP", "projected"]
     assert proj == 100  # a straight line through 72, 98, 99.5 would pass 100 % by 2028
+
+
+def test_values_in_force_for_a_list_of_indicators(store):
+    from metrics import values
+    got = values.current_values(store, date(2024, 7, 10), codes=["T-UP", "T-ZERO"])
+    assert sorted(set(got["indicator"])) == ["T-UP", "T-ZERO"] and len(got) == 4
+    assert values.current_values(store, date(2024, 7, 10), codes=[]).empty
