@@ -265,7 +265,8 @@ def test_leader_reports_a_due_period(app_server, app_page, console):
     assert_clean(page, console)
 
     # The indicator's page shows the saved value with its analysis and evidence.
-    click_and_wait(page, page.get_by_test_id("stMain").get_by_role("link", name=re.compile(f"{code} · ")))
+    choose_option(page, "proceso_indicador_TI", f"{code} · ")
+    click_and_wait(page, page.get_by_test_id("stMain").get_by_role("link", name=re.compile(f"Abrir {code} · ")))
     assert selectbox_value(page, "indicador").startswith(code)
     assert metric_value(page, "Resultado de la vigencia") == LOW_VALUE
     assert metric_value(page, "Cumplimiento") == attainment
