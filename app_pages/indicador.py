@@ -90,5 +90,5 @@ else:
         "Valor": [("Anulado" if void else fmt.value(x, ind["unit"])) for x, void in zip(v["value"], v["is_void"])],
         "Registrado": v["recorded_at"].map(lambda t: t.strftime("%d/%m/%Y %H:%M")),
         "Por": v["recorded_by"], "Motivo": v["reason"].fillna("Valor original"),
-        "Vigente al corte": [("Sí" if i in set(current["id"]) else "No") for i in v["id"]],
+        "Vigente al corte": v["id"].isin(current["id"]).map({True: "Sí", False: "No"}),
     }), hide_index=True)

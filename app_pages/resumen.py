@@ -12,7 +12,6 @@ from ui.widgets import late_table, status_text
 
 plan = state.plan()
 snap = state.snapshot()
-s = plan.settings
 entity = plan.entity["name"]
 
 st.title("¿Cómo vamos con la Política de Gobierno Digital?")

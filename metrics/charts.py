@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import fmt
+from metrics.periods import PERIODS_PER_YEAR
 from metrics.scoring import STATUS_ICONS, STATUS_LABELS
 
 COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "sin_dato": "#9E9E9E"}
@@ -100,7 +101,6 @@ def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd
     """Reported values per period against the period target, with the semáforo bands shaded."""
     fig = go.Figure()
     flujo = indicator["accumulation"] == "flujo"
-    from metrics.periods import PERIODS_PER_YEAR
     n = PERIODS_PER_YEAR[indicator["frequency"]]
     t = targets.copy()
     t["period_target"] = t["target"] / n if flujo else t["target"]

@@ -32,20 +32,6 @@ def period_label(year: int, frequency: str, period: int) -> str:
     return f"{year}-{frequency}{period}"
 
 
-def periods_ended_in_year(year: int, frequency: str, as_of: date) -> int:
-    """How many periods of `year` have ended on or before `as_of`."""
-    return sum(period_end(year, frequency, p) <= as_of for p in range(1, PERIODS_PER_YEAR[frequency] + 1))
-
-
-def last_closed_period(frequency: str, as_of: date) -> tuple[int, int]:
-    """(year, period) of the latest period that ended on or before `as_of`."""
-    year = as_of.year
-    ended = periods_ended_in_year(year, frequency, as_of)
-    if ended == 0:
-        return year - 1, PERIODS_PER_YEAR[frequency]
-    return year, ended
-
-
 def elapsed_share(start: date, end: date, as_of: date) -> float:
     """Share of the span [start, end] elapsed on `as_of`, clipped to 0..1."""
     total = (end - start).days

@@ -37,10 +37,6 @@ class Plan:
     def policy_objectives(self) -> pd.DataFrame:
         return self.objectives[self.objectives["kind"] == "especifico"]
 
-    @property
-    def strategic_objectives(self) -> pd.DataFrame:
-        return self.objectives[self.objectives["kind"] == "institucional"]
-
     def plan_on(self, as_of: date) -> pd.Series:
         """The strategic plan in force on a date (the last one started, else the first)."""
         started = self.plans[self.plans["start_date"].dt.date <= as_of]

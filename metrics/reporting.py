@@ -607,8 +607,7 @@ def timeliness(store: Store, as_of: date, since: date, states: pd.DataFrame | No
 
 def history(store: Store, indicator: str) -> pd.DataFrame:
     """Every version of every period of an indicator, with what kind of change it was."""
-    df = store.query("SELECT * FROM measurement WHERE indicator = ? "
-                     "ORDER BY year DESC, period DESC, recorded_at DESC, id DESC", [indicator])
+    df = values.versions(store, indicator)
     df["kind"] = ["anulacion" if v else ("correccion" if pd.notna(s) else "reporte")
                   for v, s in zip(df["is_void"], df["supersedes"])]
     return df

@@ -83,11 +83,6 @@ def progress_from_baseline(result, baseline, target, polarity: str) -> float | N
     return float(min(1.0, max(0.0, (result - baseline) / (target - baseline))))
 
 
-def yearly_result(accumulation: str, total: float, last_value: float) -> float:
-    """The vigencia's result: flujo adds its periods, stock and acumulado keep the latest value."""
-    return total if accumulation == "flujo" else last_value
-
-
 def indicator_scores(indicators: pd.DataFrame, yearly: pd.DataFrame, targets: pd.DataFrame,
                      settings: Settings) -> pd.DataFrame:
     """One row per indicator: its latest vigencia with data, result, target, attainment, semáforo."""

@@ -9,7 +9,7 @@ import pandas as pd
 
 from metrics import accounts, demo
 from metrics.periods import term_end
-from metrics.store import PROJECT_DIR, Store, StoreError, default_db_path
+from metrics.store import PROJECT_DIR, Store, default_db_path
 
 SEED_DIR = PROJECT_DIR / "data" / "seed"
 CSV_TABLES = {  # table -> (file, columns renamed from file to table)
@@ -116,9 +116,6 @@ def build(path: Path, today: date | None = None, with_demo: bool = True,
 def open_store(path: Path | str | None = None, today: date | None = None) -> Store:
     """Open the database, building the demo from data/seed/ on first run when the file is missing."""
     path = Path(path) if path else default_db_path()
-    if not path.parent.is_dir():
-        raise StoreError(f"La carpeta de la base de datos no existe: {path.parent}.",
-                         "Cree la carpeta o cambie la variable de entorno PERSONERIA_DB a una ruta válida.")
     if not path.exists():
         build(path, today)
     return Store(path)

@@ -24,7 +24,12 @@ class Snapshot:
     policy_status: str
     vision: PlanProgress
     plan: PlanProgress
-    late: pd.DataFrame
+    periods: pd.DataFrame           # every period due since the current plan began, with its reporting state
+
+    @property
+    def late(self) -> pd.DataFrame:
+        """Periods past their deadline with no value in force: the late reports."""
+        return self.periods[self.periods["state"] == "faltante"].reset_index(drop=True)
 
     def status_counts(self) -> dict[str, int]:
         counts = self.indicators["status"].value_counts()
@@ -51,8 +56,8 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
         left_on="code", right_on="process", how="left").drop(columns="process")
     processes = scoring.with_status(processes, settings)
     current_plan = plan.plan_on(as_of)
-    late = values.missing_periods(store, as_of, pd.Timestamp(current_plan["start_date"]).date(),
-                                  settings.grace_days)
+    periods = values.period_states(store, as_of, pd.Timestamp(current_plan["start_date"]).date(),
+                                   settings.grace_days)
     progress = [scoring.plan_progress(p, as_of, plan.indicators, yearly, plan.targets, plan.links,
                                       plan.policy_objectives, settings)
                 for p in (plan.vision_plan(), current_plan)]
@@ -61,7 +66,7 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
         processes=processes, policy=policy,
         policy_status=scoring.status(None if policy is None else policy * 100,
                                      settings.red_below, settings.green_from),
-        vision=progress[0], plan=progress[1], late=late,
+        vision=progress[0], plan=progress[1], periods=periods,
     )
 
 

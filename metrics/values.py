@@ -57,13 +57,6 @@ def versions(store: Store, indicator: str) -> pd.DataFrame:
         [indicator])
 
 
-def recorded_between(store: Store, start: date, end: date) -> pd.DataFrame:
-    """Rows recorded after `start` and up to `end` (what moved between two meetings)."""
-    return store.query(
-        "SELECT * FROM measurement WHERE recorded_at >= ? AND recorded_at < ? AND period_end <= ? "
-        "ORDER BY recorded_at", [start + timedelta(days=1), end + timedelta(days=1), end])
-
-
 def period_states(store: Store, as_of: date, since: date, grace_days: int,
                   process: str | None = None) -> pd.DataFrame:
     """Every indicator-period that ended between `since` and the cut-off, with its reporting state.
@@ -105,9 +98,3 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int,
     nxt = as_of + timedelta(days=1)
     return store.query(sql, params + [since.year, as_of.year + 1, nxt, as_of, nxt, grace_days, since, as_of,
                                       as_of, as_of, as_of, as_of])
-
-
-def missing_periods(store: Store, as_of: date, since: date, grace_days: int) -> pd.DataFrame:
-    """Periods past their reporting deadline with no value in force: the late reports."""
-    states = period_states(store, as_of, since, grace_days)
-    return states[states["state"] == "faltante"].reset_index(drop=True)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
-from metrics import values
 from metrics.seed import open_store
 from metrics.store import Store, StoreError, default_db_path
 
@@ -81,15 +79,3 @@ def history(as_of: date | None = None):
     s = store()
     return _history(str(s.path), s.stamp(), dates)
 
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _period_states(path: str, stamp: str, as_of: date, since: date, grace_days: int, process: str | None):
-    return values.period_states(_store(path), as_of, since, grace_days, process)
-
-
-def period_states(process: str | None = None, as_of: date | None = None):
-    """Reporting state of every period due since the current plan began (cached until the next write)."""
-    as_of = as_of or cut_off()
-    since = pd.Timestamp(plan().plan_on(as_of)["start_date"]).date()
-    s = store()
-    return _period_states(str(s.path), s.stamp(), as_of, since, plan().settings.grace_days, process), since

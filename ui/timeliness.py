@@ -15,14 +15,15 @@ from ui import state
 
 def owed(process: str | None = None) -> None:
     """Reporting timeliness per process (or, for one process, per indicator-period still owed)."""
-    as_of = state.cut_off()
-    store = state.store()
-    states, since = state.period_states(process, as_of)
+    snap = state.snapshot()
+    states, since = snap.periods, snap.plan.start
+    if process:
+        states = states[states["process"] == process]
     st.markdown("#### Oportunidad del reporte: quién debe qué")
     st.caption(f"Periodos cerrados desde el {fmt.long_date(since)} (inicio del plan vigente) hasta la fecha de "
                f"corte; el plazo es de {state.plan().settings.grace_days} días después del cierre.")
     if process is None:
-        table = reporting.timeliness(store, as_of, since, states)
+        table = reporting.timeliness(state.store(), snap.as_of, since, states)
         st.dataframe(pd.DataFrame({
             "Proceso": table["process"] + " · " + table["name"],
             "Líder (cargo)": table["leader_role"],
