@@ -1,7 +1,6 @@
 """Administración: period locks (personero, administrador), exceptions, voids, accounts, backups, audit."""
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from metrics import accounts, backup, fmt, reporting

@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, fmt, values
+from metrics import charts, fmt, reporting, values
 from metrics.periods import FREQUENCY_LABELS, period_label
 from metrics.plan import ELEMENTS
+from metrics.scoring import thresholds
 from ui import state
 from ui.charts import show_chart
 from ui.widgets import status_text, url_selectbox
@@ -12,6 +13,7 @@ from ui.widgets import status_text, url_selectbox
 plan = state.plan()
 snap = state.snapshot()
 s = plan.settings
+VERSION_KINDS = {"reporte": "Reporte", "correccion": "Corrección", "anulacion": "Anulación"}
 POLARITY = {"up": "Creciente (a mayor valor, mejor)", "down": "Decreciente (a menor valor, mejor)"}
 ACCUMULATION = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock (último valor)",
                 "acumulado": "Acumulado (último valor acumulado)"}
@@ -21,8 +23,7 @@ state.demo_banner()
 labels = dict(zip(snap.indicators["code"], snap.indicators["code"] + " · " + snap.indicators["name"]))
 code = url_selectbox("Indicador", labels, "indicador")
 ind = snap.indicators[snap.indicators["code"] == code].iloc[0]
-red = ind["red_below"] if pd.notna(ind["red_below"]) else s.red_below
-green = ind["green_from"] if pd.notna(ind["green_from"]) else s.green_from
+red, green = thresholds(ind, s)
 process_name = dict(zip(plan.processes["code"], plan.processes["name"]))[ind["process"]]
 
 st.subheader(labels[code])
@@ -78,7 +79,7 @@ else:
         "Versión": ["Corregido" if pd.notna(x) else "Original" for x in shown["supersedes"]],
     }), hide_index=True, column_config={"Evidencia": st.column_config.LinkColumn("Evidencia")})
 
-all_versions = values.versions(state.store(), code)
+all_versions = reporting.history(state.store(), code)
 corrected = all_versions.groupby(["year", "period"])["id"].transform("count") > 1
 st.markdown("#### Historial de versiones (correcciones y anulaciones)")
 if not corrected.any():
@@ -88,6 +89,7 @@ else:
     st.dataframe(pd.DataFrame({
         "Periodo": [period_label(y, ind["frequency"], p) for y, p in zip(v["year"], v["period"])],
         "Valor": [("Anulado" if void else fmt.value(x, ind["unit"])) for x, void in zip(v["value"], v["is_void"])],
+        "Tipo": v["kind"].map(VERSION_KINDS),
         "Registrado": v["recorded_at"].map(lambda t: t.strftime("%d/%m/%Y %H:%M")),
         "Por": v["recorded_by"], "Motivo": v["reason"].fillna("Valor original"),
         "Vigente al corte": v["id"].isin(current["id"]).map({True: "Sí", False: "No"}),

@@ -34,7 +34,10 @@ if indicators.empty:
 tab_report, tab_actions, tab_bulk = st.tabs(["Reportar o corregir", "Plan de mejoramiento", "Carga masiva (Excel)"])
 
 with tab_report:
-    due = reporting.due_periods(store, process, today, since)
+    # one query for the process, from its oldest indicator on: the due list and the period chooser
+    states = reporting.period_states(store, today, date(int(indicators["start_year"].min()), 1, 1), process,
+                                     plan.settings.grace_days)
+    due = reporting.owed(states[states["period_end"] >= pd.Timestamp(since)])
     st.markdown("#### Periodos por reportar")
     if due.empty:
         st.success("El proceso está al día: no debe reportes.")
@@ -51,8 +54,7 @@ with tab_report:
     code = st.selectbox("Indicador", codes, index=codes.index(first), key="rep_indicador",
                         format_func=lambda c: f"{c} · {plan.indicator(c)['name']}")
     ficha = plan.indicator(code).to_dict()
-    periods = reporting.period_states(store, today, date(int(ficha["start_year"]), 1, 1), process)
-    periods = periods[periods["indicator"] == code].sort_values("period_end", ascending=False)
+    periods = states[states["indicator"] == code].sort_values("period_end", ascending=False)
     periods = pd.concat([periods[periods["state"].isin(["faltante", "pendiente"])],
                          periods[~periods["state"].isin(["faltante", "pendiente"])]])
     if periods.empty:

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import charts, fmt, report
+from metrics import charts, fmt, report, reporting
 from metrics.scoring import STATUSES
 from ui import state
 from ui.charts import show_chart
@@ -83,9 +83,8 @@ def slide_processes() -> None:
 
 def slide_late() -> None:
     st.title("Reportes atrasados y acciones de mejora")
-    overdue = report.overdue_actions(state.store(), snap.as_of)
-    big(f"{len(snap.late)} reportes atrasados · "
-        + ("plan de mejoramiento sin registrar" if overdue is None else f"{len(overdue)} acciones vencidas"))
+    overdue = reporting.overdue_actions(state.store(), snap.as_of)
+    big(f"{len(snap.late)} reportes atrasados · {len(overdue)} acciones vencidas")
     late_table(snap.late, plan)
 
 

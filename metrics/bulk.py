@@ -30,7 +30,6 @@ COLUMNS = {  # key -> header in the template
     "value": "Valor", "numerator": "Numerador", "denominator": "Denominador", "analysis": "Análisis",
     "evidence_url": "Evidencia (enlace)",
 }
-INPUTS = ("value", "numerator", "denominator", "analysis", "evidence_url")
 MAX_ROWS = 20000
 EXCEL_EPOCH = date(1899, 12, 30)
 INSTRUCTIONS = [

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from metrics import fmt
 from metrics.periods import PERIODS_PER_YEAR
-from metrics.scoring import STATUS_ICONS, STATUS_LABELS
+from metrics.scoring import STATUS_ICONS, STATUS_LABELS, period_share
 
 COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "sin_dato": "#9E9E9E"}
 PATTERNS = {"verde": "", "amarillo": "/", "rojo": "x", "sin_dato": "."}
@@ -100,10 +100,8 @@ def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd
                       red_below: float, green_from: float) -> go.Figure:
     """Reported values per period against the period target, with the semáforo bands shaded."""
     fig = go.Figure()
-    flujo = indicator["accumulation"] == "flujo"
-    n = PERIODS_PER_YEAR[indicator["frequency"]]
     t = targets.copy()
-    t["period_target"] = t["target"] / n if flujo else t["target"]
+    t["period_target"] = t["target"] * period_share(indicator["accumulation"], PERIODS_PER_YEAR[indicator["frequency"]])
     if not t.empty:
         xs, lo, mid, ys = [], [], [], []
         for r in t.itertuples():

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from metrics.periods import PERIODS_PER_YEAR, period_end
+from metrics.scoring import period_share
 
 FACTORS = {"on_target": 1.02, "behind": 0.72, "critical": 0.45, "stopped_reporting": 0.85}
 STOPPED_AFTER = date(2024, 6, 30)
@@ -46,7 +47,7 @@ def generate(indicators: pd.DataFrame, targets: pd.DataFrame, scenarios: pd.Data
                 if recorded.date() >= today:
                     continue
                 value = _value(ind, scenario, noise, target, period, n, rng)
-                met = _meets(ind.polarity, value, _period_target(ind, target, period, n))
+                met = _meets(ind.polarity, value, target * period_share(ind.accumulation, n))
                 rows.append({
                     "indicator": ind.code, "year": year, "period": period, "period_end": end,
                     "value": value, "analysis": ANALYSES[met],
@@ -57,11 +58,6 @@ def generate(indicators: pd.DataFrame, targets: pd.DataFrame, scenarios: pd.Data
     return values, _corrections(values, corrections, today)
 
 
-def _period_target(ind, target: float, period: int, n: int) -> float:
-    """What one period should reach: a share of the year for flujo, the yearly level otherwise."""
-    return target / n if ind.accumulation == "flujo" else target
-
-
 def _meets(polarity: str, value: float, target: float) -> bool:
     if polarity == "up":
         return value >= 0.8 * target
@@ -70,7 +66,7 @@ def _meets(polarity: str, value: float, target: float) -> bool:
 
 def _value(ind, scenario: str, noise: float, target: float, period: int, n: int, rng: random.Random) -> float:
     factor = FACTORS[scenario] * (1 + rng.gauss(0, noise))
-    level = _period_target(ind, target, period, n)
+    level = target * period_share(ind.accumulation, n)
     if ind.accumulation == "acumulado":
         level = target * period / n
     if ind.polarity == "down":

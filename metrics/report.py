@@ -18,7 +18,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from metrics import charts, export, fmt
+from metrics import charts, export, fmt, reporting
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
 from metrics.plan import OBJECTIVE_KINDS, PROCESS_TYPES, Plan
@@ -36,24 +36,6 @@ def previous_cutoff(as_of: date) -> date:
     return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1) - timedelta(days=1)
 
 
-# -- improvement actions (table from migration 002, may be missing) ------------------------------
-def overdue_actions(store: Store, as_of: date) -> pd.DataFrame | None:
-    """Improvement actions past their due date and not closed at the cut-off; None without the table."""
-    if not store.has_table("improvement_action"):
-        return None
-    try:
-        from metrics import reporting  # built alongside; use its rule when it has one
-        rule = getattr(reporting, "overdue_actions", None)
-        if rule is not None:
-            return rule(store, as_of)
-    except ImportError:
-        pass
-    return store.query(
-        "SELECT id, indicator, action, due_date, status FROM improvement_action "
-        "WHERE due_date < ? AND created_at < ? AND status <> 'cerrada' ORDER BY due_date, id",
-        [as_of, as_of + timedelta(days=1)])
-
-
 # -- the executive summary ---------------------------------------------------------------------
 @dataclass
 class Summary:
@@ -65,7 +47,7 @@ class Summary:
     counts: dict[str, int]
     counts_before: dict[str, int]
     late: int
-    overdue: int | None
+    overdue: int
     vision_status: str
     vision_score: float | None
     vision_elapsed: float
@@ -100,10 +82,7 @@ class Summary:
         lines.append(f"De {total} indicadores: " + ", ".join(parts[:-1]) + f" y {parts[-1]}.")
         lines.append(f"Reportes atrasados: {self.late} periodos vencidos sin valor registrado."
                      if self.late else "No hay reportes atrasados a la fecha de corte.")
-        if self.overdue is None:
-            lines.append("Acciones de mejora vencidas: el plan de mejoramiento aún no está registrado en el tablero.")
-        else:
-            lines.append(f"Acciones de mejora vencidas sin cerrar: {self.overdue}.")
+        lines.append(f"Acciones de mejora vencidas sin cerrar: {self.overdue}.")
         lines.append(f"Visión 2024 ({self.vision_name}): avance {fmt.percent(self.vision_score)} con "
                      f"{fmt.percent(self.vision_elapsed)} del tiempo transcurrido; estado: "
                      f"{VISION_LABELS.get(self.vision_status, self.vision_status)}.")
@@ -113,12 +92,12 @@ class Summary:
 
 
 def summarize(store: Store, snap: Snapshot, before: Snapshot) -> Summary:
-    overdue = overdue_actions(store, snap.as_of)
+    overdue = reporting.overdue_actions(store, snap.as_of)
     critical = snap.indicators[snap.indicators["status"] == "rojo"]
     return Summary(
         as_of=snap.as_of, earlier=before.as_of, policy=snap.policy, policy_status=snap.policy_status,
         policy_before=before.policy, counts=snap.status_counts(), counts_before=before.status_counts(),
-        late=len(snap.late), overdue=None if overdue is None else len(overdue),
+        late=len(snap.late), overdue=len(overdue),
         vision_status=snap.vision.status, vision_score=snap.vision.score, vision_elapsed=snap.vision.elapsed,
         vision_name=snap.vision.name,
         worst=[f"{r.code} {r.name}" for r in critical.itertuples()],
@@ -241,11 +220,14 @@ def _short(text: str, n: int) -> str:
 
 
 def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
+    """Indicators as on the pages: raw attainment, except behind an objective (weights given), where
+    the capped value is what enters the weighted mean, as on Objetivos y visión."""
+    column, label = ("attainment", "Cumplimiento (topado)") if weights is not None else ("attainment_raw", "Cumplimiento")
     out = pd.DataFrame({
         "Código": rows["code"], "Indicador": rows["name"],
         "Resultado": [fmt.value(v, u) for v, u in zip(rows["result"], rows["unit"])],
         "Meta": [fmt.value(v, u) for v, u in zip(rows["target"], rows["unit"])],
-        "Cumplimiento": [fmt.percent(a) for a in rows["attainment"]],
+        label: [fmt.percent(a) for a in rows[column]],
         "Semáforo": [status_text(s) for s in rows["status"]],
     })
     if weights is not None:

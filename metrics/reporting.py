@@ -15,13 +15,10 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from metrics import fmt, values
-from metrics.accounts import PermissionDenied, Rejected, User, audit, check, require
+from metrics.accounts import Rejected, User, audit, check, require
 from metrics.periods import PERIODS_PER_YEAR, period_end, period_label
-from metrics.scoring import Settings, attainment, capped, status
+from metrics.scoring import Settings, is_missing, judge, period_share
 from metrics.store import Store
-
-__all__ = ["Rejected", "PermissionDenied", "Entry", "Measured", "Outlook", "parse_number", "measure",
-           "report", "correct", "void", "lock_periods", "open_exception", "add_action", "set_action_status"]
 
 COUNT_UNITS = ("#", "personas")
 MIN_REASON = 10
@@ -29,7 +26,6 @@ MAX_TEXT = 4000
 ACTION_STATUSES = {"abierta": "Abierta", "en_ejecucion": "En ejecución", "cerrada": "Cerrada"}
 TIMELINESS = {"faltante": "Atrasado, sin reporte", "pendiente": "Por reportar (en plazo)",
               "tarde": "Reportado tarde", "a_tiempo": "Reportado a tiempo"}
-VERSION_KINDS = {"reporte": "Reporte", "correccion": "Corrección", "anulacion": "Anulación"}
 _PLAIN = re.compile(r"\d*")
 _GROUPED = {".": re.compile(r"\d{1,3}(\.\d{3})+"), ",": re.compile(r"\d{1,3}(,\d{3})+")}
 
@@ -99,18 +95,14 @@ class Measured:
     note: str | None = None
 
 
-def _missing(x) -> bool:
-    return x is None or bool(pd.isna(x))
-
-
 def has_ratio(ficha) -> bool:
-    return not _missing(ficha.get("denominator")) and str(ficha.get("denominator")).strip() != ""
+    return not is_missing(ficha.get("denominator")) and str(ficha.get("denominator")).strip() != ""
 
 
 def valid_range(ficha) -> tuple[float | None, float | None]:
     """The ficha's valid range; a percentage is 0–100 unless the ficha narrows it."""
-    lo = None if _missing(ficha.get("valid_min")) else float(ficha["valid_min"])
-    hi = None if _missing(ficha.get("valid_max")) else float(ficha["valid_max"])
+    lo = None if is_missing(ficha.get("valid_min")) else float(ficha["valid_min"])
+    hi = None if is_missing(ficha.get("valid_max")) else float(ficha["valid_max"])
     if ficha["unit"] == "%":
         lo, hi = max(lo if lo is not None else 0.0, 0.0), min(hi if hi is not None else 100.0, 100.0)
     return lo, hi
@@ -247,8 +239,7 @@ def outlook(src, ficha, year: int, period: int, value: float, settings: Settings
     """The period's attainment and semáforo, and the vigencia's once `value` is saved for the period.
 
     The vigencia follows the Resumen's rule: flujo adds the periods (target prorated), stock and
-    acumulado keep the latest period's value. A period's own target is the year's share for flujo,
-    the share of the way for acumulado and the year's target for stock.
+    acumulado keep the latest period's value. A period's own target follows scoring.period_share.
     """
     settings = settings or settings_of(src)
     rows = _fetch(src, "SELECT period, value FROM measurement WHERE indicator = ? AND year = ? AND NOT is_void "
@@ -259,23 +250,14 @@ def outlook(src, ficha, year: int, period: int, value: float, settings: Settings
     found = _fetch(src, "SELECT target FROM target WHERE indicator = ? AND year = ?", [ficha["code"], year])
     year_target = float(found[0][0]) if found else None
     n = PERIODS_PER_YEAR[ficha["frequency"]]
-    share = {"flujo": 1 / n, "acumulado": int(period) / n}.get(ficha["accumulation"], 1.0)
-    period_target = None if year_target is None else year_target * share
+    period_target = None if year_target is None else year_target * period_share(ficha["accumulation"], n)
     if ficha["accumulation"] == "flujo":
         result = sum(values.values())
         target = None if year_target is None else year_target * len(values) / n
     else:
         result, target = values[max(values)], year_target
-    red = settings.red_below if _missing(ficha.get("red_below")) else float(ficha["red_below"])
-    green = settings.green_from if _missing(ficha.get("green_from")) else float(ficha["green_from"])
-
-    def judge(x, goal):
-        raw = attainment(x, goal, ficha["polarity"], ficha.get("baseline"))
-        pct = capped(raw)
-        return raw, status(None if pct is None else pct * 100, red, green)
-
-    period_raw, period_state = judge(float(value), period_target)
-    raw, state = judge(result, target)
+    period_raw, period_state = judge(float(value), period_target, ficha, settings)
+    raw, state = judge(result, target, ficha, settings)
     return Outlook(period_target, period_raw, period_state, result, target, raw, state)
 
 
@@ -321,7 +303,7 @@ def _current(cur, indicator: str, year: int, period: int):
 
 def locked_through(src) -> date | None:
     found = _fetch(src, "SELECT max(locked_through) FROM period_lock", [])[0][0]
-    return None if _missing(found) else pd.Timestamp(found).date()
+    return None if is_missing(found) else pd.Timestamp(found).date()
 
 
 def _open_exception(cur, indicator: str, year: int, period: int) -> int | None:
@@ -560,11 +542,12 @@ def set_action_status(store: Store, username, action_id: int, new_status: str, n
 
 
 def actions(store: Store, as_of: date, process: str | None = None) -> pd.DataFrame:
-    """Improvement actions with the indicator's process, and whether each is overdue on `as_of`."""
-    where, params = ("WHERE i.process = ?", [process]) if process else ("", [])
+    """Improvement actions recorded by `as_of`, with the indicator's process and whether each is overdue."""
+    where, params = ("AND i.process = ?", [process]) if process else ("", [])
     df = store.query(
         "SELECT a.*, i.name AS indicator_name, i.process FROM improvement_action a "
-        f"JOIN indicator i ON i.code = a.indicator {where} ORDER BY a.due_date, a.id", params)
+        f"JOIN indicator i ON i.code = a.indicator WHERE a.created_at < ? {where} ORDER BY a.due_date, a.id",
+        [as_of + timedelta(days=1), *params])
     df["overdue"] = (df["status"] != "cerrada") & (pd.to_datetime(df["due_date"]).dt.date < as_of)
     return df
 
@@ -584,12 +567,14 @@ def period_states(store: Store, as_of: date, since: date, process: str | None = 
     return df
 
 
-def due_periods(store: Store, process: str | None, today: date, since: date) -> pd.DataFrame:
+def owed(states: pd.DataFrame) -> pd.DataFrame:
     """Periods with no value in force, late ones (oldest first) before those still within the grace days."""
-    df = period_states(store, today, since, process)
-    df = df[df["state"].isin(["faltante", "pendiente"])]
-    return df.sort_values(["state", "period_end", "indicator"], key=lambda s: s.map({"faltante": 0, "pendiente": 1})
-                          if s.name == "state" else s)
+    df = states[states["state"].isin(["faltante", "pendiente"])]
+    return df.sort_values(["state", "period_end", "indicator"])  # "faltante" sorts before "pendiente"
+
+
+def due_periods(store: Store, process: str | None, today: date, since: date) -> pd.DataFrame:
+    return owed(period_states(store, today, since, process))
 
 
 def timeliness(store: Store, as_of: date, since: date, states: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -39,13 +39,13 @@ class Settings:
         return cls(**{f: type(getattr(cls, f))(rows[f]) for f in cls.__dataclass_fields__ if f in rows})
 
 
-def _missing(x) -> bool:
+def is_missing(x) -> bool:
     return x is None or bool(pd.isna(x))
 
 
 def attainment(value, target, polarity: str, baseline=None) -> float | None:
     """Raw attainment as a fraction (1.0 = target met); None when there is no value or target."""
-    if _missing(value) or _missing(target):
+    if is_missing(value) or is_missing(target):
         return None
     if polarity == "up":
         return value / target if target > 0 else 1.0
@@ -53,7 +53,7 @@ def attainment(value, target, polarity: str, baseline=None) -> float | None:
         return target / value if value > 0 else RAW_CEILING
     if value <= 0:
         return 1.0
-    if not _missing(baseline) and baseline > 0:  # target zero: share of the way from baseline to zero
+    if not is_missing(baseline) and baseline > 0:  # target zero: share of the way from baseline to zero
         return max(0.0, (baseline - value) / baseline)
     return 0.0
 
@@ -64,7 +64,7 @@ def capped(raw: float | None) -> float | None:
 
 def status(pct: float | None, red_below: float, green_from: float) -> str:
     """Semáforo of a capped attainment in percent."""
-    if _missing(pct):
+    if is_missing(pct):
         return "sin_dato"
     pct = round(pct, 1)  # judge the figure people read: 79,97 % shows as 80,0 % and is green
     if pct < red_below:
@@ -72,13 +72,33 @@ def status(pct: float | None, red_below: float, green_from: float) -> str:
     return "amarillo" if pct < green_from else "verde"
 
 
+def thresholds(ficha, settings: Settings) -> tuple[float, float]:
+    """(red below, green from) in % of attainment: the ficha's own, else the entity's."""
+    red, green = ficha.get("red_below"), ficha.get("green_from")
+    return (settings.red_below if is_missing(red) else float(red),
+            settings.green_from if is_missing(green) else float(green))
+
+
+def judge(value, target, ficha, settings: Settings) -> tuple[float | None, str]:
+    """(raw attainment, semáforo) of one value against one target under the ficha's rules."""
+    raw = attainment(value, target, ficha["polarity"], ficha.get("baseline"))
+    pct = capped(raw)
+    return raw, status(None if pct is None else pct * 100, *thresholds(ficha, settings))
+
+
+def period_share(accumulation: str, n: int) -> float:
+    """What one period should reach, as a share of the year's target: flujo a 1/n part of it,
+    stock and acumulado the year's level itself (their yearly result is the latest value)."""
+    return 1 / n if accumulation == "flujo" else 1.0
+
+
 def progress_from_baseline(result, baseline, target, polarity: str) -> float | None:
     """Share of the way travelled from the baseline to the target, clipped to 0..1."""
-    if _missing(result) or _missing(target):
+    if is_missing(result) or is_missing(target):
         return None
     if result >= target if polarity == "up" else result <= target:
         return 1.0
-    if _missing(baseline) or baseline == target:
+    if is_missing(baseline) or baseline == target:
         return 0.0
     return float(min(1.0, max(0.0, (result - baseline) / (target - baseline))))
 
@@ -147,7 +167,7 @@ class PlanProgress:
 
 def plan_span(plan: pd.Series) -> tuple[date, date]:
     """A plan's start and horizon: its vision date when it has one, else the end of the term."""
-    horizon = plan["vision_horizon"] if not _missing(plan.get("vision_horizon")) else plan["end_date"]
+    horizon = plan["vision_horizon"] if not is_missing(plan.get("vision_horizon")) else plan["end_date"]
     return pd.Timestamp(plan["start_date"]).date(), pd.Timestamp(horizon).date()
 
 
@@ -224,8 +244,8 @@ def period_attainment(current: pd.DataFrame, indicators: pd.DataFrame, targets: 
     """Each reported period against its own target (a share of the year's for flujo), capped at 100 %."""
     df = current.merge(indicators[["code", "polarity", "accumulation", "frequency", "baseline"]],
                        left_on="indicator", right_on="code").merge(targets, on=["indicator", "year"], how="left")
-    n = df["frequency"].map(PERIODS_PER_YEAR).astype("float64")
-    df["period_target"] = np.where(df["accumulation"].eq("flujo"), df["target"] / n, df["target"])
+    shares = [period_share(a, PERIODS_PER_YEAR[f]) for a, f in zip(df["accumulation"], df["frequency"])]
+    df["period_target"] = df["target"] * shares
     df["attainment"] = [capped(attainment(v, t, p, b)) for v, t, p, b in
                         zip(df["value"], df["period_target"], df["polarity"], df["baseline"])]
     return df

@@ -1,5 +1,5 @@
 """Accounts: hashing, sign-in throttling and lock-out, audit, and permissions enforced in metrics/."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 

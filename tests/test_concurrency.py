@@ -2,11 +2,10 @@
 import subprocess
 import sys
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 from metrics import reporting
 from metrics.accounts import Rejected
-from metrics.periods import period_end
 from tests.reporting_helpers import NOW, fresh_store
 
 THREADS, SAVES = 20, 50
@@ -105,7 +104,3 @@ def test_a_second_process_gets_a_clear_message(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "está en uso por otro programa" in out.stdout, out.stderr
     store.close()
-
-
-def test_periods_used_above_exist_and_ended():
-    assert period_end(2024, "M", 12) < date(2025, 9, 1)

@@ -68,9 +68,12 @@ def test_summary_numbers_equal_the_engine(built):
     assert summary.startswith("Resumen ejecutivo")
     assert f"es {fmt.percent(snap.policy)}" in summary
     assert f"30 de septiembre de 2024, {fmt.percent(before.policy)})" in summary
-    change = abs(snap.policy - before.policy) * 100
-    if change > 0.05:
-        assert f"{fmt.number(change)} puntos porcentuales" in summary
+    change = (snap.policy - before.policy) * 100
+    if abs(change) > 0.05:
+        verb = "subió" if change > 0 else "bajó"
+        assert f"{verb} {fmt.number(abs(change))} puntos porcentuales" in summary
+    else:
+        assert ") se mantuvo." in summary
     counts = snap.status_counts()
     assert f"De {sum(counts.values())} indicadores" in summary
     for s in STATUSES:
@@ -126,8 +129,23 @@ def test_every_page_after_the_cover_carries_cut_off_version_and_hash(built):
 
 def test_comparison_of_a_cut_off_with_itself_shows_no_change(built):
     table = report.compare(built["snap"], built["snap"])
-    assert not table["Cambió el semáforo"].any()
+    assert not table["Cambió el semáforo"].any() and (table["Cambio (pp)"].fillna(0) == 0).all()
     assert set(table["Tipo"]) == {"Objetivo", "Proceso", "Indicador"}
+
+
+def test_comparison_of_two_cut_offs_matches_the_engine(built):
+    before, after = built["before"], built["snap"]
+    table = report.compare(before, after).set_index(["Tipo", "Código"])
+    for code in ("OE1", "OE2", "IE3"):
+        b = before.objectives.set_index("code").loc[code]
+        a = after.objectives.set_index("code").loc[code]
+        row = table.loc[("Objetivo", code)]
+        assert row["Cambio (pp)"] == pytest.approx((a["score"] - b["score"]) * 100)
+        assert row["Cambió el semáforo"] == (a["status"] != b["status"])
+    moved = snapshot.changes(before, after)
+    indicators = table.loc["Indicador"]
+    assert set(indicators[indicators["Cambió el semáforo"]].index) == \
+        set(moved[moved["status_before"] != moved["status_after"]]["code"])
 
 
 def test_cli_says_in_spanish_when_the_database_folder_is_missing(tmp_path, capsys):

@@ -1,13 +1,15 @@
 """Reporting: validation (property-based), corrections without loss, voids, locks, exceptions, actions."""
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import fmt, reporting, snapshot, values
+from metrics import fmt, reporting, scoring, snapshot, values
+from metrics.accounts import PermissionDenied
 from metrics.plan import load
-from metrics.reporting import Entry, PermissionDenied, Rejected
+from metrics.reporting import Entry, Rejected
 from tests.reporting_helpers import NOW, fresh_store
 
 PCT = {"code": "X", "unit": "%", "valid_min": 0, "valid_max": 100, "denominator": "Total", "frequency": "T",
@@ -242,3 +244,14 @@ def test_timeliness_states(store):
     table = reporting.timeliness(store, date(2025, 8, 5), date(2025, 1, 1)).set_index("process")
     assert table.loc["TI", "a_tiempo"] == 1 and table.loc["TI", "tarde"] == 1
     assert table.loc["TI", "leaders"] == "Lider.Ti"
+
+
+@pytest.mark.parametrize("code", ["GD-06", "GD-18", "GD-24"])  # stock, acumulado, flujo
+def test_preview_of_a_period_uses_the_same_target_as_the_pages(store, code):
+    ficha = store.query("SELECT * FROM indicator WHERE code = ?", [code]).iloc[0].to_dict()
+    view = reporting.outlook(store, ficha, 2025, 1, 3.0)
+    typed = pd.DataFrame({"indicator": [code], "year": [2025], "period": [1], "value": [3.0]})
+    plan = load(store)
+    shown = scoring.period_attainment(typed, plan.indicators, plan.targets).iloc[0]
+    assert view.period_target == pytest.approx(shown["period_target"])
+    assert scoring.capped(view.period_attainment) == pytest.approx(shown["attainment"])

@@ -1,5 +1,4 @@
 """AppTest: the sign-in gate, signing in and out, and the Reportar avance form end to end."""
-import os
 from datetime import date
 
 import pytest
