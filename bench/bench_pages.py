@@ -22,13 +22,11 @@ import io
 import json
 import os
 import pstats
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -38,9 +36,6 @@ sys.path.insert(0, str(ROOT))
 DASHBOARD = ROOT / "dashboard.py"
 PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades"]
 DEFAULT_LARGE = Path(tempfile.gettempdir()) / "personeria-bench-grande.duckdb"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 DB_ENV = "PERSONERIA_DB"
 
 
@@ -133,47 +128,19 @@ def run_worker(db: Path, args) -> dict:
 
 
 # -- Arranque del servidor hasta la primera página en Chromium -----------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_health(base: str, proc: subprocess.Popen, log: Path, limit: float) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit terminó antes de tiempo:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"streamlit no respondió en {limit:.0f} s:\n{log.read_text()}")
-
-
 def server_start(browser, db: Path, limit: float = 900) -> dict:
     """Segundos desde lanzar el servidor hasta que la primera página (Resumen) está dibujada."""
     from playwright.sync_api import expect
-    port = free_port()
-    base = f"http://localhost:{port}"
-    env = {**os.environ, DB_ENV: str(db)}
-    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as logf:
-        log = Path(logf.name)
+
+    from tests.browser.helpers import AppServer  # the browser tests' server: same command, same cleanup
+    with tempfile.TemporaryDirectory() as tmp:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})  # caché HTTP vacía
         page = context.new_page()
         began = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.headless", "true",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT)
+        server = AppServer(db, Path(tmp) / "streamlit.log").start()
         try:
-            _wait_health(base, proc, log, limit)
             healthy = time.perf_counter()
-            page.goto(base + "/", timeout=limit * 1000)
+            page.goto(server.url + "/", timeout=limit * 1000)
             page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]",
                                    timeout=limit * 1000)
             page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]",
@@ -188,19 +155,15 @@ def server_start(browser, db: Path, limit: float = 900) -> dict:
             errors = page.get_by_test_id("stException").count()
         finally:
             context.close()
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.unlink(missing_ok=True)
+            server.stop()
     return {"arranque_a_pagina_s": drawn - began, "servidor_listo_s": healthy - began,
             "pagina_s": drawn - healthy, "titulo": title, "excepciones": errors}
 
 
 def browser_starts(dbs: dict[str, Path], starts: int) -> dict:
     from playwright.sync_api import sync_playwright
+
+    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
     results = {name: [] for name in dbs}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -24,13 +24,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from metrics import accounts, plan  # noqa: E402
 from metrics.seed import SEED_DIR, load_plan, read_plan  # noqa: E402
 from metrics.store import Store  # noqa: E402
 
 BENCH_USER = "bench"
 FIRST_YEAR = 2016
-PROCESS_TYPES = ("estrategico", "misional", "apoyo", "evaluacion")
-ELEMENTS = ("TS", "SEG", "TE", "ARQ", "CyA", "SCD")
+PROCESS_TYPES = tuple(plan.PROCESS_TYPES)
+ELEMENTS = tuple(plan.ELEMENTS)
 TYPES = ("eficacia", "efectividad", "calidad", "eficiencia")
 LEVELS = ("gestión", "producto", "resultado")
 # unidad -> (rango de la línea base, mínimo válido, máximo válido, acumulaciones posibles)
@@ -198,16 +199,6 @@ def insert_measurements(store: Store, values: pd.DataFrame, today: date, fix_sha
     return {"originales": n, "correcciones": len(fixes), "anulaciones": len(voids)}
 
 
-def _demo_accounts(store: Store) -> None:
-    """Las mismas cuentas de demostración y lectura anónima que seed.build, si esta versión las tiene."""
-    try:
-        from metrics import accounts
-    except ImportError:
-        return
-    if hasattr(accounts, "create_demo_accounts"):
-        accounts.create_demo_accounts(store)
-
-
 def build(path: Path, today: date | None = None, n_processes: int = 40, n_indicators: int = 4000,
           first_year: int = FIRST_YEAR, seed: int = 20240301, fix_share: float = 0.02,
           void_share: float = 0.001) -> dict:
@@ -225,7 +216,7 @@ def build(path: Path, today: date | None = None, n_processes: int = 40, n_indica
             load_plan(store, Path(folder))
             values = measurements(ind_targets, first_year, last, today, rng)
             counts = insert_measurements(store, values, today, fix_share, void_share, rng)
-            _demo_accounts(store)
+            accounts.create_demo_accounts(store)  # as seed.build: demo accounts, anonymous reading
             counts["filas"] = int(store.scalar("SELECT count(*) FROM measurement"))
             counts["indicadores"] = int(store.scalar("SELECT count(*) FROM indicator"))
             counts["procesos"] = int(store.scalar("SELECT count(*) FROM process"))
