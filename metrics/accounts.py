@@ -15,12 +15,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from metrics.store import Store
 
-ROLES = {"administrador": "Administrador", "personero": "Personero", "lider": "Líder de proceso",
-         "consulta": "Consulta"}
+ROLES = {"administrador": "Administrador", "personero": "Personero", "planeacion": "Oficina de Planeación",
+         "lider": "Líder de proceso", "consulta": "Consulta"}
 PERMISSIONS = {
     "administrador": {"read", "export", "report", "correct", "void", "lock", "exception", "users",
-                      "actions", "settings", "backup", "audit"},
+                      "actions", "settings", "backup", "audit", "plan"},
     "personero": {"read", "export", "lock", "audit"},
+    "planeacion": {"read", "export", "plan"},
     "lider": {"read", "export", "report", "correct", "actions"},
     "consulta": {"read"},
 }
@@ -28,7 +29,7 @@ ACTION_NAMES = {"report": "reportar valores", "correct": "corregir valores", "vo
                 "lock": "cerrar periodos", "exception": "abrir excepciones de cierre",
                 "users": "administrar cuentas", "actions": "registrar acciones de mejora",
                 "settings": "cambiar la configuración", "backup": "hacer copias de seguridad",
-                "audit": "consultar la auditoría", "export": "exportar", "read": "consultar"}
+                "audit": "consultar la auditoría", "plan": "cambiar el plan", "export": "exportar", "read": "consultar"}
 MIN_PASSWORD = 10
 THROTTLE_AFTER = 3   # failures allowed before each new attempt must wait
 LOCK_AFTER = 8       # failures that lock the account until an administrator unlocks it
@@ -39,6 +40,7 @@ ANONYMOUS_SETTING = "anonymous_read"
 DEMO_ACCOUNTS = (
     ("admin.demo", "Administrador de demostración", "administrador", None, "Demo-Admin-2024"),
     ("personero.demo", "Personero de demostración", "personero", None, "Demo-Personero-2024"),
+    ("planeacion.demo", "Oficina de Planeación de demostración", "planeacion", None, "Demo-Planeacion-2024"),
     ("lider.ti.demo", "Líder de TI de demostración", "lider", "TI", "Demo-Lider-2024"),
     ("consulta.demo", "Consulta de demostración", "consulta", None, "Demo-Consulta-2024"),
 )

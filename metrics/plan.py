@@ -50,7 +50,8 @@ class Plan:
         return None if found.empty else found.iloc[0]
 
 
-def load(store: Store) -> Plan:
+def load(store: Store, as_of: date | None = None) -> Plan:
+    """The plan as it stood on `as_of` (None: as it stands now)."""
     settings = dict(store.query("SELECT key, value FROM setting").itertuples(index=False))
     entity = store.query("SELECT * FROM entity").iloc[0].to_dict()
     return Plan(
