@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from metrics import fmt
+from metrics import fmt, xlsx
 from metrics.accounts import Rejected, audit, authorize, require
 from metrics.periods import FREQUENCY_LABELS, MONTHS
 from metrics.reporting import Entry, blank, due_periods, period_of_date, prepare, settings_of, write
@@ -83,6 +83,7 @@ def template(store: Store, username: str, today: date, since: date) -> bytes:
         help_sheet.append([line])
     help_sheet["A1"].font = Font(bold=True)
     help_sheet.column_dimensions["A"].width = 120
+    xlsx.neutralize_book(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -29,7 +29,7 @@ import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
-from metrics import fmt, values
+from metrics import fmt, values, xlsx
 from metrics.periods import FREQUENCY_LABELS, period_label
 from metrics.plan import OBJECTIVE_KINDS, PROCESS_TYPES, Plan
 from metrics.scoring import STATUS_LABELS
@@ -316,6 +316,7 @@ def workbook(store: Store, plan: Plan, snap: Snapshot, prov: Provenance) -> byte
             frame.to_excel(writer, sheet_name=sheet, index=False)
             _format_sheet(writer.sheets[sheet])
         book = writer.book
+        xlsx.neutralize_book(book)
         book.properties.title = f"Seguimiento {plan.entity['policy_code']} al {prov.as_of.isoformat()}"
         book.properties.subject = plan.entity["policy_name"]
         book.properties.keywords = prov.label
