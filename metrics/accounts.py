@@ -4,15 +4,23 @@ Permissions are checked here, inside the write transaction, against the account 
 against what a page believes about the user), so a page that forgets to hide a button, or code
 that calls metrics/ directly, still cannot write what the role does not allow.
 Passwords exist only as argon2 hashes; no function here logs or returns one in clear.
+
+Sign-in throttling counts failures per account name and per client address and slows, then
+suspends for a while, the attempts of either; it never locks an account for good, so guessing at
+someone's name cannot keep them out, and a wrong name behaves exactly like a wrong password.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from metrics import passwords, sessions
 from metrics.store import Store
 
 ROLES = {"administrador": "Administrador", "personero": "Personero", "planeacion": "Oficina de Planeación",
@@ -30,11 +38,23 @@ ACTION_NAMES = {"report": "reportar valores", "correct": "corregir valores", "vo
                 "users": "administrar cuentas", "actions": "registrar acciones de mejora",
                 "settings": "cambiar la configuración", "backup": "hacer copias de seguridad",
                 "audit": "consultar la auditoría", "plan": "cambiar el plan", "export": "exportar", "read": "consultar"}
-MIN_PASSWORD = 10
-THROTTLE_AFTER = 3   # failures allowed before each new attempt must wait
-LOCK_AFTER = 8       # failures that lock the account until an administrator unlocks it
-MAX_WAIT = 60
 ANONYMOUS_SETTING = "anonymous_read"
+THROTTLE_KEY_SETTING = "throttle_key"   # random key for hashing unknown names typed at sign-in
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many consecutive failures are free, and after how many a temporary lock starts."""
+    throttle_after: int   # failures allowed before each new attempt must wait
+    lock_after: int       # failures that suspend sign-in for `lock_for`
+    lock_for: timedelta
+
+
+ACCOUNT_LIMITS = Limits(throttle_after=3, lock_after=10, lock_for=timedelta(minutes=15))
+ADDRESS_LIMITS = Limits(throttle_after=10, lock_after=30, lock_for=timedelta(minutes=15))
+MAX_WAIT = 60                          # seconds, the longest wait between two attempts
+FORGET_AFTER = timedelta(minutes=15)   # failures older than this, or before an expired lock, stop counting
+LOCAL_ADDRESS = "local"                # the client address when none is known (same machine, tests)
 
 # Demo-only accounts, created only in the demonstration database and documented in the README.
 DEMO_ACCOUNTS = (
@@ -92,18 +112,27 @@ def get_user(store: Store, username: str) -> User | None:
     return _user_from(row) if row else None
 
 
-def list_users(store: Store):
-    return store.query("SELECT username, full_name, email, role, process, active, failed_attempts, "
-                       "locked_at, last_login_at, created_at FROM app_user ORDER BY role, username")
+def list_users(store: Store, now: datetime | None = None):
+    """Every account, with the end of its temporary sign-in lock when one is running."""
+    return store.query("SELECT u.username, u.full_name, u.email, u.role, u.process, u.active, "
+                       "CASE WHEN t.locked_until > ? THEN t.locked_until END AS locked_until, "
+                       "u.last_login_at, u.created_at FROM app_user u "
+                       "LEFT JOIN sign_in_throttle t ON t.scope = 'cuenta' AND t.key = u.username "
+                       "ORDER BY u.role, u.username", [now or datetime.now()])
 
 
 def require(cur, username: str | User, permission: str, process: str | None = None) -> User:
     """The stored, active account behind `username`, if it may do `permission` (on `process`).
 
-    Call it with the transaction's cursor so the check and the write see the same state.
+    Call it with the transaction's cursor so the check and the write see the same state. An account
+    whose sign-in is temporarily locked (someone was guessing its password) cannot write either.
     """
     name = username.username if isinstance(username, User) else username
-    return _allowed(cur.execute(_ACTIVE_USER, [name]).fetchone(), permission, process)
+    user = _allowed(cur.execute(_ACTIVE_USER, [name]).fetchone(), permission, process)
+    if _locked_until(_throttle_row(cur, "cuenta", name), datetime.now()):
+        raise PermissionDenied("La cuenta tiene el ingreso suspendido temporalmente por intentos fallidos; no "
+                               "puede hacer cambios hasta que venza la suspensión o un administrador la levante.")
+    return user
 
 
 def authorize(store: Store, username: str | User, permission: str, process: str | None = None) -> User:
@@ -137,10 +166,9 @@ def audit(cur, username: str | None, action: str, target: str | None = None, det
 
 
 def check_password(password: str, username: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise Rejected(f"La contraseña debe tener al menos {MIN_PASSWORD} caracteres.")
-    if password.strip().lower() == username.strip().lower():
-        raise Rejected("La contraseña no puede ser igual al nombre de usuario.")
+    """Raise Rejected with the reason when `password` breaks the policy (metrics/passwords.py)."""
+    if reason := passwords.problem(password, username):
+        raise Rejected(reason)
 
 
 def _check_account_fields(cur, username: str, role: str, process: str | None) -> None:
@@ -203,13 +231,16 @@ def update_user(store: Store, by: str, username: str, role: str, process: str | 
         cur.execute("UPDATE app_user SET role = ?, process = ?, active = ?, full_name = coalesce(?, full_name), "
                     "email = coalesce(?, email) WHERE username = ?",
                     [role, process if role == "lider" else None, active, full_name, email, username])
+        if not active:
+            sessions.revoke_all(cur, username, now)
         audit(cur, by, "modificar_cuenta", username,
               f"antes: rol {before[0]}, proceso {before[1]}, activa {before[2]}; "
               f"ahora: rol {role}, proceso {process if role == 'lider' else None}, activa {active}", now)
 
 
 def set_password(store: Store, by: str | None, username: str, password: str) -> None:
-    """Reset a password and unlock the account: an administrator (by) or the command line (by=None)."""
+    """Reset a password, lift its sign-in lock and end its sessions: an administrator (by) or the
+    command line (by=None)."""
     now = datetime.now()
     with store.transaction() as cur:
         if by is not None:
@@ -217,75 +248,171 @@ def set_password(store: Store, by: str | None, username: str, password: str) -> 
         if not cur.execute("SELECT 1 FROM app_user WHERE username = ?", [username]).fetchone():
             raise Rejected(f"No existe la cuenta {username}.")
         check_password(password, username)
-        cur.execute("UPDATE app_user SET password_hash = ?, failed_attempts = 0, locked_at = NULL, "
-                    "last_failed_at = NULL WHERE username = ?", [_hasher.hash(password), username])
-        audit(cur, by or "linea-de-comandos", "restablecer_clave", username, "contraseña restablecida y cuenta "
-              "desbloqueada", now)
+        cur.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
+        cur.execute("DELETE FROM sign_in_throttle WHERE scope = 'cuenta' AND key = ?", [username])
+        sessions.revoke_all(cur, username, now)
+        audit(cur, by or "linea-de-comandos", "restablecer_clave", username, "contraseña restablecida, cuenta "
+              "desbloqueada y sesiones cerradas", now)
+
+
+def change_own_password(store: Store, username: str, current: str, new: str, keep_token: str | None = None,
+                        address: str | None = None, now: datetime | None = None) -> None:
+    """A signed-in person changes their own password: the current one is required (and a wrong one
+    counts as a failed sign-in), and every other session of the account ends."""
+    now = now or datetime.now()
+    address = address or LOCAL_ADDRESS
+    row = store.row("SELECT password_hash FROM app_user WHERE username = ? AND active", [username])
+    if row is None:
+        raise PermissionDenied("Debe iniciar sesión con una cuenta activa para hacer cambios.")
+    _refuse_if_throttled(store, username, address, now)
+    if not _verify(row[0], current):
+        with store.transaction() as cur:
+            _count_failure(cur, username, address, now)
+            audit(cur, username, "cambio_clave_fallido", None, f"contraseña actual incorrecta, desde {address}", now)
+        raise Rejected("La contraseña actual no es correcta.")
+    if new == current:
+        raise Rejected("La contraseña nueva debe ser distinta de la actual.")
+    check_password(new, username)
+    with store.transaction() as cur:
+        require(cur, username, "read")
+        cur.execute("UPDATE app_user SET password_hash = ? WHERE username = ?", [_hasher.hash(new), username])
+        ended = sessions.revoke_all(cur, username, now, keep=keep_token)
+        audit(cur, username, "cambiar_clave", username, f"contraseña cambiada por su titular; {ended} sesiones "
+              "cerradas en otros navegadores", now)
 
 
 def unlock(store: Store, by: str, username: str) -> None:
+    """An administrator lifts the temporary sign-in lock of an account."""
+    lift_lock(store, by, "cuenta", username)
+
+
+def lift_lock(store: Store, by: str, scope: str, key: str) -> None:
+    """An administrator lifts a temporary sign-in lock of an account ('cuenta') or an address ('direccion')."""
     now = datetime.now()
     with store.transaction() as cur:
         require(cur, by, "users")
-        cur.execute("UPDATE app_user SET failed_attempts = 0, locked_at = NULL, last_failed_at = NULL "
-                    "WHERE username = ?", [username])
-        audit(cur, by, "desbloquear_cuenta", username, None, now)
+        cur.execute("DELETE FROM sign_in_throttle WHERE scope = ? AND key = ?", [scope, key])
+        audit(cur, by, "desbloquear_cuenta" if scope == "cuenta" else "desbloquear_direccion",
+              key if not key.startswith("#") else "(usuario inexistente)", None, now)
 
 
-def wait_seconds(failed: int) -> int:
+def temporary_locks(store: Store, now: datetime | None = None):
+    """The sign-in locks running now: scope ('cuenta' or 'direccion'), key, failures and end."""
+    return store.query("SELECT scope, key, failed_attempts, locked_until FROM sign_in_throttle "
+                       "WHERE locked_until > ? ORDER BY locked_until DESC", [now or datetime.now()])
+
+
+def wait_seconds(failed: int, limits: Limits = ACCOUNT_LIMITS) -> int:
     """Seconds a new attempt must wait after `failed` consecutive failures."""
-    return 0 if failed < THROTTLE_AFTER else min(2 ** (failed - THROTTLE_AFTER), MAX_WAIT)
+    return 0 if failed < limits.throttle_after else min(2 ** (failed - limits.throttle_after), MAX_WAIT)
 
 
 BAD_CREDENTIALS = "Usuario o contraseña incorrectos."
 
 
-def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:
-    """Check a password; throttle and then lock after repeated failures; audit every attempt."""
+def _throttle_row(cur_or_store, scope: str, key: str):
+    sql = "SELECT failed_attempts, last_failed_at, locked_until FROM sign_in_throttle WHERE scope = ? AND key = ?"
+    if isinstance(cur_or_store, Store):
+        return cur_or_store.row(sql, [scope, key])
+    return cur_or_store.execute(sql, [scope, key]).fetchone()
+
+
+def _counted(row, now: datetime) -> int:
+    """The failures that still count: none after an expired lock or after FORGET_AFTER without one."""
+    if row is None:
+        return 0
+    failed, last_failed, locked_until = row
+    if locked_until is not None:
+        return failed if now < locked_until else 0
+    return failed if now < last_failed + FORGET_AFTER else 0
+
+
+def _locked_until(row, now: datetime) -> datetime | None:
+    return row[2] if row is not None and row[2] is not None and now < row[2] else None
+
+
+def _blocked_until(row, now: datetime, limits: Limits) -> datetime | None:
+    """Until when a new attempt is refused (a running lock or the wait after recent failures)."""
+    if locked := _locked_until(row, now):
+        return locked
+    wait = wait_seconds(_counted(row, now), limits)
+    ready = row[1] + timedelta(seconds=wait) if wait else None
+    return ready if ready is not None and now < ready else None
+
+
+def _account_key(store: Store, typed: str, exists: bool) -> str:
+    """The throttle key of a name: the account itself, or a keyed hash of an unknown name (never the
+    typed text, which may be a password typed in the wrong box)."""
+    if exists:
+        return typed
+    key = store.scalar("SELECT value FROM setting WHERE key = ?", [THROTTLE_KEY_SETTING])
+    if key is None:
+        with store.transaction() as cur:
+            cur.execute("INSERT OR IGNORE INTO setting VALUES (?, ?)", [THROTTLE_KEY_SETTING, secrets.token_hex(32)])
+        key = store.scalar("SELECT value FROM setting WHERE key = ?", [THROTTLE_KEY_SETTING])
+    return "#" + hmac.new(key.encode(), typed.casefold().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _refuse_if_throttled(store: Store, account_key: str, address: str, now: datetime) -> None:
+    """Raise the same waiting message for any name, known or not, and for the address."""
+    rows = ((_throttle_row(store, "cuenta", account_key), ACCOUNT_LIMITS),
+            (_throttle_row(store, "direccion", address), ADDRESS_LIMITS))
+    locked = max(filter(None, (_locked_until(row, now) for row, _ in rows)), default=None)
+    until = locked or max(filter(None, (_blocked_until(row, now, limits) for row, limits in rows)), default=None)
+    if until is None:
+        return
+    with store.transaction() as cur:
+        audit(cur, None if account_key.startswith("#") else account_key, "ingreso_demorado", None,
+              f"{'suspendido' if locked else 'en espera'} hasta {until:%H:%M:%S}, desde {address}", now)
+    if locked:
+        raise Rejected(f"Demasiados intentos fallidos: el ingreso queda suspendido hasta las {until:%H:%M}. Si "
+                       "lo necesita antes, pida a un administrador que levante la suspensión.")
+    left = int((until - now).total_seconds()) + 1
+    raise Rejected(f"Demasiados intentos fallidos. Espere {left} segundos antes de intentar de nuevo.")
+
+
+def _count_failure(cur, account_key: str, address: str, now: datetime) -> None:
+    """One more failure for the name and for the address; a temporary lock when one reaches its limit."""
+    cur.execute("DELETE FROM sign_in_throttle WHERE last_failed_at < ? AND coalesce(locked_until, last_failed_at) < ?",
+                [now - FORGET_AFTER, now])
+    for scope, key, limits in (("cuenta", account_key, ACCOUNT_LIMITS), ("direccion", address, ADDRESS_LIMITS)):
+        failed = _counted(_throttle_row(cur, scope, key), now) + 1
+        locked = now + limits.lock_for if failed >= limits.lock_after else None
+        cur.execute("INSERT OR REPLACE INTO sign_in_throttle VALUES (?, ?, ?, ?, ?)", [scope, key, failed, now, locked])
+
+
+def sign_in(store: Store, username: str, password: str, now: datetime | None = None,
+            address: str | None = None) -> User:
+    """Check a password from a client address; throttle by name and by address; audit every attempt.
+
+    Every failure, whatever its cause (unknown name, wrong password, deactivated account), gives the
+    same message, and a name that does not exist is throttled exactly like one that does, so no answer
+    tells whether an account exists.
+    """
     now = now or datetime.now()
     username = (username or "").strip()
-    row = store.row("SELECT username, full_name, role, process, password_hash, active, failed_attempts, "
-                    "last_failed_at, locked_at FROM app_user WHERE username = ?", [username])
-    if row is None:
-        _verify(_DUMMY_HASH, password)   # same cost as a real check; the typed name is not logged
-        with store.transaction() as cur:
-            audit(cur, None, "ingreso_fallido", None, "usuario desconocido", now)
-        raise Rejected(BAD_CREDENTIALS)
-    user, stored_hash, active, failed, last_failed, locked_at = _user_from(row), *row[4:]
-    if locked_at is not None:
-        with store.transaction() as cur:
-            audit(cur, user.username, "ingreso_rechazado", None, "cuenta bloqueada", now)
-        raise Rejected("La cuenta está bloqueada por intentos fallidos. Pida a un administrador que la "
-                       "desbloquee o restablezca la contraseña.")
-    wait = wait_seconds(failed)
-    if wait and last_failed is not None and now < last_failed + timedelta(seconds=wait):
-        left = int((last_failed + timedelta(seconds=wait) - now).total_seconds()) + 1
-        with store.transaction() as cur:
-            audit(cur, user.username, "ingreso_demorado", None, f"espera de {wait} s", now)
-        raise Rejected(f"Demasiados intentos fallidos. Espere {left} segundos antes de intentar de nuevo.")
-    ok = _verify(stored_hash, password)
+    address = address or LOCAL_ADDRESS
+    row = store.row("SELECT username, full_name, role, process, password_hash, active FROM app_user "
+                    "WHERE username = ?", [username])
+    key = _account_key(store, username, row is not None)
+    _refuse_if_throttled(store, key, address, now)
+    ok = _verify(row[4] if row else _DUMMY_HASH, password)   # same cost for an unknown name
+    user = _user_from(row) if row else None
     with store.transaction() as cur:
         if not ok:
-            failed += 1
-            lock = failed >= LOCK_AFTER
-            cur.execute("UPDATE app_user SET failed_attempts = ?, last_failed_at = ?, locked_at = ? "
-                        "WHERE username = ?", [failed, now, now if lock else None, user.username])
-            audit(cur, user.username, "ingreso_fallido", None,
-                  f"intento fallido {failed}" + (", cuenta bloqueada" if lock else ""), now)
-        elif not active:
-            audit(cur, user.username, "ingreso_rechazado", None, "cuenta desactivada", now)
+            _count_failure(cur, key, address, now)
+            audit(cur, user.username if user else None, "ingreso_fallido", None,
+                  ("contraseña incorrecta" if user else "usuario desconocido") + f", desde {address}", now)
+        elif not row[5]:
+            audit(cur, user.username, "ingreso_rechazado", None, f"cuenta desactivada, desde {address}", now)
         else:
-            new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(stored_hash) else stored_hash
-            cur.execute("UPDATE app_user SET failed_attempts = 0, last_failed_at = NULL, last_login_at = ?, "
-                        "password_hash = ? WHERE username = ?", [now, new_hash, user.username])
-            audit(cur, user.username, "ingreso", None, None, now)
-    if not ok:
-        if failed >= LOCK_AFTER:
-            raise Rejected("La cuenta quedó bloqueada por demasiados intentos fallidos. Pida a un "
-                           "administrador que la desbloquee.")
+            new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(row[4]) else row[4]
+            cur.execute("UPDATE app_user SET last_login_at = ?, password_hash = ? WHERE username = ?",
+                        [now, new_hash, user.username])
+            cur.execute("DELETE FROM sign_in_throttle WHERE scope = 'cuenta' AND key = ?", [user.username])
+            audit(cur, user.username, "ingreso", None, f"desde {address}", now)
+    if not (ok and row[5]):
         raise Rejected(BAD_CREDENTIALS)
-    if not active:
-        raise Rejected("La cuenta está desactivada. Consulte con un administrador.")
     return user
 
 
@@ -296,9 +423,12 @@ def _verify(stored_hash: str, password: str) -> bool:
         return False
 
 
-def sign_out(store: Store, username: str) -> None:
+def sign_out(store: Store, username: str, now: datetime | None = None) -> None:
+    """End every session of the account, in every browser (a shared computer is left safe)."""
+    now = now or datetime.now()
     with store.transaction() as cur:
-        audit(cur, username, "salida")
+        ended = sessions.revoke_all(cur, username, now)
+        audit(cur, username, "salida", None, f"{ended} sesiones cerradas", now)
 
 
 def anonymous_reading(store: Store) -> bool:

@@ -24,7 +24,7 @@ from metrics.store import DB_ENV, Store, StoreError, default_db_path
 
 def _password(args) -> str:
     if args.clave_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")   # "\n", "\r\n" (Windows) or "\r": never part of it
     first = getpass.getpass("Contraseña nueva: ")
     if getpass.getpass("Repita la contraseña: ") != first:
         raise Rejected("Las dos contraseñas no coinciden.")

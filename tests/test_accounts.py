@@ -1,5 +1,6 @@
-"""Accounts: hashing, sign-in throttling and lock-out, audit, and permissions enforced in metrics/."""
-from datetime import timedelta
+"""Accounts: hashing, sign-in throttling by name and by address with temporary locks, the same
+message for every failure, audit, and permissions enforced in metrics/."""
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -40,43 +41,116 @@ def test_wrong_password_and_unknown_user_give_the_same_message_and_never_log_the
     assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'ingreso_fallido'") == 2
 
 
-def test_repeated_failures_slow_down_then_lock_the_account(store):
+def fail(store, name: str, times: int, start, address: str = "10.0.0.9", already: int = 0):
+    """`times` wrong attempts, each as soon as the wait the previous ones imposed allows; the time of
+    the last one."""
+    t = start
+    for n in range(1, times + 1):
+        with pytest.raises(Rejected, match="incorrectos"):
+            accounts.sign_in(store, name, "mala-clave-000", now=t, address=address)
+        if n < times:
+            t += timedelta(seconds=accounts.wait_seconds(already + n))
+    return t
+
+
+def test_failures_slow_down_the_account_then_lock_it_for_a_while_and_the_lock_expires(store):
+    limits = accounts.ACCOUNT_LIMITS
+    t = fail(store, "admin", limits.throttle_after, NOW)
+    with pytest.raises(Rejected, match="Espere"):   # right after: must wait, even with the right password
+        accounts.sign_in(store, "admin", PASSWORD, now=t + timedelta(seconds=0.5), address="10.0.0.9")
+    t = fail(store, "admin", limits.lock_after - limits.throttle_after,
+             t + timedelta(seconds=accounts.wait_seconds(limits.throttle_after)), already=limits.throttle_after)
+    with pytest.raises(Rejected, match="suspendido"):
+        accounts.sign_in(store, "admin", PASSWORD, now=t + limits.lock_for - timedelta(seconds=1),
+                         address="10.0.0.7")         # the lock is on the account, from any address
+    # the administrator's own next attempt, once the lock has run out, gets in
+    assert accounts.sign_in(store, "admin", PASSWORD, now=t + limits.lock_for, address="10.0.0.7").role == "administrador"
+
+
+def test_an_administrator_lifts_a_lock_from_the_app_functions(store):
+    t = fail(store, "lider.ti", accounts.ACCOUNT_LIMITS.lock_after, NOW)
+    with pytest.raises(Rejected, match="suspendido"):
+        accounts.sign_in(store, "lider.ti", PASSWORD, now=t, address="10.0.0.9")
+    locks = accounts.temporary_locks(store, now=t)
+    assert ("cuenta", "lider.ti") in set(zip(locks["scope"], locks["key"]))
+    with pytest.raises(PermissionDenied):
+        accounts.unlock(store, "personero", "lider.ti")
+    accounts.unlock(store, "admin", "lider.ti")
+    assert accounts.sign_in(store, "lider.ti", PASSWORD, now=t, address="10.0.0.8").username == "lider.ti"
+    assert "desbloquear_cuenta" in set(accounts.audit_log(store)["action"])
+
+
+def test_one_address_guessing_many_names_is_slowed_and_locked_without_locking_the_accounts(store):
+    limits = accounts.ADDRESS_LIMITS
     t = NOW
-    for attempt in range(1, accounts.LOCK_AFTER + 1):
-        t += timedelta(seconds=accounts.wait_seconds(attempt - 1) + 1)
+    for i in range(limits.lock_after):          # a different name each time: no account reaches its limit
         with pytest.raises(Rejected):
-            accounts.sign_in(store, "consulta", "mala-clave-000", now=t)
-        if attempt == accounts.THROTTLE_AFTER:   # right after: must wait, even with the right password
-            with pytest.raises(Rejected, match="Espere"):
-                accounts.sign_in(store, "consulta", PASSWORD, now=t)
-    with pytest.raises(Rejected, match="bloqueada"):
-        accounts.sign_in(store, "consulta", PASSWORD, now=t + timedelta(hours=5))
-    accounts.unlock(store, "admin", "consulta")
-    assert accounts.sign_in(store, "consulta", PASSWORD, now=t + timedelta(hours=5)).role == "consulta"
+            accounts.sign_in(store, f"nombre{i}", "mala-clave-000", now=t, address="10.6.6.6")
+        t += timedelta(seconds=accounts.wait_seconds(i + 1, limits) + 1)
+    with pytest.raises(Rejected, match="suspendido"):
+        accounts.sign_in(store, "consulta", PASSWORD, now=t, address="10.6.6.6")
+    assert accounts.sign_in(store, "consulta", PASSWORD, now=t, address="10.0.0.5").role == "consulta"
+    accounts.lift_lock(store, "admin", "direccion", "10.6.6.6")
+    assert accounts.sign_in(store, "consulta", PASSWORD, now=t, address="10.6.6.6").role == "consulta"
+
+
+def test_no_message_tells_whether_an_account_exists_is_deactivated_or_locked(store):
+    accounts.update_user(store, "admin", "personero", "personero", None, active=False)
+    answers = {}
+    for name, password in (("no.existe", "mala-clave-000"), ("consulta", "mala-clave-000"),
+                           ("personero", "mala-clave-000"), ("personero", PASSWORD)):
+        with pytest.raises(Rejected) as refused:
+            accounts.sign_in(store, name, password, now=NOW, address=f"10.1.0.{len(answers)}")
+        answers[name, password] = refused.value.message
+    assert set(answers.values()) == {accounts.BAD_CREDENTIALS}
+    # a wrong name and a real one are throttled and locked alike, and say so in the same words
+    waits = {}
+    for name in ("no.existe.2", "lider.ac"):
+        t = fail(store, name, accounts.ACCOUNT_LIMITS.lock_after, NOW + timedelta(minutes=1), address=f"10.2.0.{len(waits)}")
+        with pytest.raises(Rejected) as refused:
+            accounts.sign_in(store, name, PASSWORD, now=t, address=f"10.3.0.{len(waits)}")
+        waits[name] = refused.value.message
+    assert waits["no.existe.2"] == waits["lider.ac"] and "suspendido" in waits["lider.ac"]
+    assert "no.existe" not in store.query("SELECT * FROM sign_in_throttle").to_string()
+
+
+def test_a_locked_account_cannot_save_and_an_unlocked_one_can(store):
+    now = datetime.now()     # require() checks the lock against the clock of the write
+    fail(store, "lider.ti", accounts.ACCOUNT_LIMITS.lock_after, now - timedelta(minutes=2))
+    entry = reporting.Entry("GD-06", 2025, 1, "99")
+    with pytest.raises(PermissionDenied, match="suspendido"):
+        reporting.report(store, "lider.ti", entry, now=NOW)
+    assert store.scalar("SELECT count(*) FROM measurement") == 0
+    accounts.unlock(store, "admin", "lider.ti")
+    reporting.report(store, "lider.ti", entry, now=NOW)
+    assert store.scalar("SELECT count(*) FROM measurement") == 1
 
 
 def test_wait_grows_and_is_capped():
-    waits = [accounts.wait_seconds(n) for n in range(12)]
-    assert waits[:accounts.THROTTLE_AFTER] == [0] * accounts.THROTTLE_AFTER
-    assert waits == sorted(waits) and max(waits) <= accounts.MAX_WAIT
+    for limits in (accounts.ACCOUNT_LIMITS, accounts.ADDRESS_LIMITS):
+        waits = [accounts.wait_seconds(n, limits) for n in range(40)]
+        assert waits[:limits.throttle_after] == [0] * limits.throttle_after
+        assert waits == sorted(waits) and max(waits) == accounts.MAX_WAIT
 
 
 def test_reset_password_unlocks_and_old_password_stops_working(store):
-    accounts.set_password(store, None, "lider.ac", "otra-clave-segura")
-    with pytest.raises(Rejected):
-        accounts.sign_in(store, "lider.ac", PASSWORD, now=NOW)
-    assert accounts.sign_in(store, "lider.ac", "otra-clave-segura", now=NOW + timedelta(seconds=5))
+    fail(store, "lider.ac", accounts.ACCOUNT_LIMITS.lock_after, NOW)
+    accounts.set_password(store, None, "lider.ac", "otra-clave-bien-segura")
+    with pytest.raises(Rejected, match="incorrectos"):
+        accounts.sign_in(store, "lider.ac", PASSWORD, now=NOW + timedelta(minutes=1))
+    assert accounts.sign_in(store, "lider.ac", "otra-clave-bien-segura", now=NOW + timedelta(minutes=1))
 
 
 def test_short_password_rejected(store):
-    with pytest.raises(Rejected, match="al menos"):
-        accounts.create_user(store, "admin", "nuevo", "Nuevo", "consulta", "corta")
+    with pytest.raises(Rejected, match="al menos 12"):
+        accounts.create_user(store, "admin", "nuevo", "Nuevo", "consulta", "corta-de-11")
+    assert store.scalar("SELECT count(*) FROM app_user WHERE username = 'nuevo'") == 0
 
 
 @pytest.mark.parametrize("who", ["lider.ti", "personero", "consulta"])
 def test_only_an_administrator_manages_accounts(store, who):
     with pytest.raises(PermissionDenied):
-        accounts.create_user(store, who, "intruso", "Intruso", "administrador", "clave-larga-1234")
+        accounts.create_user(store, who, "intruso", "Intruso", "administrador", "clave-larga-12345")
 
 
 def test_first_admin_only_once(tmp_path):
@@ -87,15 +161,15 @@ def test_first_admin_only_once(tmp_path):
     s = Store(path)
     assert s.scalar("SELECT count(*) FROM app_user") == 0
     assert not accounts.anonymous_reading(s)        # off by default outside the demo
-    accounts.create_first_admin(s, "jefe.ti", "Jefe de TI", "clave-muy-segura")
+    accounts.create_first_admin(s, "jefe.ti", "Jefe de TI", "clave-muy-segura-2")
     with pytest.raises(Rejected, match="ya tiene un administrador"):
-        accounts.create_first_admin(s, "otro", "Otro", "clave-muy-segura")
+        accounts.create_first_admin(s, "otro", "Otro", "clave-muy-segura-2")
     s.close()
 
 
 def test_deactivated_account_cannot_sign_in_or_write(store):
     accounts.update_user(store, "admin", "lider.ti", "lider", "TI", active=False)
-    with pytest.raises(Rejected, match="desactivada"):
+    with pytest.raises(Rejected, match="incorrectos"):   # even with the right password: no hint
         accounts.sign_in(store, "lider.ti", PASSWORD, now=NOW)
     with pytest.raises(PermissionDenied):
         reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 1, "99"), now=NOW)
