@@ -1,15 +1,16 @@
 """Tablero de seguimiento de la Política de Gobierno Digital (DE-P-007).
 
-The only entry point (`streamlit run dashboard.py`): page setup, the sidebar with the fecha de
-corte, and `st.navigation` over the files in app_pages/ (not pages/, which Streamlit would
-auto-discover and serve bare on a deep link before the first visit to the root).
+The only entry point (`streamlit run dashboard.py`): page setup, the sign-in kept across reloads
+(ui/auth.py), the sidebar with the fecha de corte, and `st.navigation` over the files in app_pages/
+(not pages/, which Streamlit would auto-discover and serve bare on a deep link before the first
+visit to the root). An unexpected error on a page shows a reference number, never a traceback.
 """
 from datetime import date
 
 import streamlit as st
 
 from metrics import fmt
-from ui import auth, state
+from ui import auth, errors, state
 
 st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
 
@@ -29,8 +30,8 @@ PAGES = {
     ],
 }
 
+auth.restore_session()
 navigation = st.navigation(PAGES | auth.extra_pages(auth.current_user()))
-store = state.store()
 with st.sidebar:
     entity = state.plan().entity
     st.markdown(f"**{entity['name']}**  \n*{entity['motto']}*")
@@ -42,4 +43,5 @@ with st.sidebar:
     st.caption(f"Cifras al {fmt.long_date(state.cut_off())}.")
     auth.sidebar()
 auth.gate()
-navigation.run()
+with errors.reported():
+    navigation.run()

@@ -3,7 +3,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import accounts, backup, fmt, reporting
+from metrics import accounts, backup, fmt, passwords, reporting, sessions
 from metrics.accounts import ROLES, Rejected
 from metrics.store import StoreError
 from ui import auth, state
@@ -17,6 +17,12 @@ plan = state.plan()
 today = date.today()
 names = dict(zip(plan.processes["code"], plan.processes["name"]))
 codes = list(plan.indicators["code"])
+
+USER_COLUMNS = {"username": "Usuario", "full_name": "Nombre", "email": "Correo", "role": "Rol", "process": "Proceso",
+                "active": "Activa", "locked_until": "Ingreso suspendido hasta", "last_login_at": "Último ingreso",
+                "created_at": "Creada"}
+PASSWORD_HELP = (f"Al menos {passwords.MIN_LENGTH} caracteres, sin espacios al comienzo ni al final; no puede "
+                 "contener el usuario ni ser una contraseña común.")
 
 if notice := st.session_state.pop("adm_aviso", None):
     st.success(notice)
@@ -73,7 +79,7 @@ if "Excepciones y anulaciones" in tabs:
 if "Cuentas" in tabs:
     with tabs["Cuentas"]:
         users = accounts.list_users(store)
-        st.dataframe(users.assign(role=users["role"].map(ROLES)), hide_index=True)
+        st.dataframe(users.assign(role=users["role"].map(ROLES)).rename(columns=USER_COLUMNS), hide_index=True)
         with st.form("cuenta_nueva", clear_on_submit=True):
             st.markdown("**Nueva cuenta**")
             c1, c2 = st.columns(2)
@@ -83,7 +89,7 @@ if "Cuentas" in tabs:
             proc = c2.selectbox("Proceso (solo líderes)", [None, *names], format_func=lambda c: "—" if c is None
                                 else f"{c} · {names[c]}")
             email = c1.text_input("Correo institucional")
-            pwd = c2.text_input("Contraseña inicial", type="password")
+            pwd = c2.text_input("Contraseña inicial", type="password", help=PASSWORD_HELP)
             if st.form_submit_button("Crear cuenta"):
                 attempt(lambda: accounts.create_user(store, user.username, new_name, full, role, pwd, proc,
                                                      email or None), f"Se creó la cuenta {new_name}.")
@@ -101,13 +107,26 @@ if "Cuentas" in tabs:
             if st.button("Guardar cambios de la cuenta"):
                 attempt(lambda: accounts.update_user(store, user.username, who, role, proc, active),
                         f"Se actualizó la cuenta {who}.")
-            pwd = st.text_input("Contraseña nueva", type="password", key=f"adm_clave_{who}")
-            b1, b2 = st.columns(2)
-            if b1.button("Restablecer contraseña y desbloquear"):
+            pwd = st.text_input("Contraseña nueva", type="password", key=f"adm_clave_{who}", help=PASSWORD_HELP)
+            if st.button("Restablecer contraseña y desbloquear"):
                 attempt(lambda: accounts.set_password(store, user.username, who, pwd),
-                        f"Se restableció la contraseña de {who}.")
-            if b2.button("Solo desbloquear"):
-                attempt(lambda: accounts.unlock(store, user.username, who), f"Se desbloqueó la cuenta {who}.")
+                        f"Se restableció la contraseña de {who}; sus sesiones abiertas se cerraron.")
+        st.markdown("**Ingresos suspendidos temporalmente**")
+        st.caption(f"Tras {accounts.ACCOUNT_LIMITS.lock_after} intentos fallidos seguidos con un mismo usuario, o "
+                   f"{accounts.ADDRESS_LIMITS.lock_after} desde una misma dirección, el ingreso se suspende "
+                   f"{int(accounts.ACCOUNT_LIMITS.lock_for.total_seconds() // 60)} minutos y luego se reanuda solo. "
+                   "Puede levantar la suspensión antes si sabe que fue la persona legítima.")
+        locks = accounts.temporary_locks(store)
+        if locks.empty:
+            st.caption("No hay ingresos suspendidos en este momento.")
+        else:
+            labels = {(scope, key): (f"Cuenta {key}" if scope == "cuenta" and not key.startswith("#") else
+                                     "Un usuario inexistente" if scope == "cuenta" else f"Dirección {key}")
+                      + f" · hasta las {until:%H:%M}"
+                      for scope, key, until in zip(locks["scope"], locks["key"], locks["locked_until"])}
+            lock = st.selectbox("Suspensión", list(labels), format_func=labels.get, key="adm_suspension")
+            if st.button("Levantar la suspensión"):
+                attempt(lambda: accounts.lift_lock(store, user.username, *lock), "Se levantó la suspensión del ingreso.")
 
 if "Configuración y copias" in tabs:
     with tabs["Configuración y copias"]:
@@ -116,6 +135,16 @@ if "Configuración y copias" in tabs:
         if wanted != allowed:
             attempt(lambda: accounts.set_anonymous_reading(store, user.username, wanted),
                     "Se cambió la lectura sin ingresar.")
+        st.markdown("**Sesiones**")
+        with st.form("sesiones"):
+            c1, c2 = st.columns(2)
+            hours = c1.number_input("Duración máxima de una sesión (horas)", 1, 24,
+                                    int(sessions.lifetime(store).total_seconds() // 3600))
+            idle = c2.number_input("Cierre por inactividad (minutos)", 5, 24 * 60,
+                                   int(sessions.idle_timeout(store).total_seconds() // 60))
+            if st.form_submit_button("Guardar la duración de las sesiones"):
+                attempt(lambda: accounts.set_session_times(store, user.username, hours, idle),
+                        "Se guardó la duración de las sesiones; rige para los ingresos siguientes.")
         st.markdown("**Copia de seguridad**")
         st.caption("Se guarda en la carpeta «respaldos» junto a la base de datos. Para restaurar una copia, "
                    "detenga el tablero y use `python -m metrics.admin restaurar --origen ARCHIVO`.")

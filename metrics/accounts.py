@@ -444,6 +444,17 @@ def set_anonymous_reading(store: Store, by: str | None, allowed: bool) -> None:
         audit(cur, by or "semilla", "configurar", ANONYMOUS_SETTING, str(allowed).lower())
 
 
+def set_session_times(store: Store, by: str, hours: int, idle_minutes: int) -> None:
+    """An administrator sets how long a session lasts at most and how long it survives unused."""
+    with store.transaction() as cur:
+        require(cur, by, "settings")
+        if not (1 <= hours <= 24 and 5 <= idle_minutes <= hours * 60):
+            raise Rejected("La duración debe estar entre 1 y 24 horas, y la inactividad permitida entre 5 minutos "
+                           "y esa duración.")
+        sessions.set_times(cur, hours, idle_minutes)
+        audit(cur, by, "configurar", "sesiones", f"duración {hours} h, inactividad {idle_minutes} min")
+
+
 def create_demo_accounts(store: Store) -> None:
     """The demo database's accounts, one per role (demo-only passwords, documented in the README)."""
     now = datetime.now()

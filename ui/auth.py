@@ -1,17 +1,36 @@
-"""Sign-in and sign-out in the sidebar, the privacy notice (Ley 1581 de 2012), and the page gate.
+"""Sign-in and sign-out in the sidebar, the session cookie, the privacy notice (Ley 1581 de 2012),
+and the page gate.
 
-The session keeps only the account's name, role and process (never the password). Every write
-re-checks the stored account in metrics/, so this module only decides what to show.
+The Streamlit session keeps only the account's name, role and process (never the password) and the
+token of its browser session. Every write re-checks the stored account in metrics/, so this module
+only decides what to show.
+
+Sessions survive a reload and reach new tabs through a cookie holding a random token (the database
+keeps only its sha256, metrics/sessions.py). Streamlit 1.67 reads cookies (`st.context.cookies`, from
+the WebSocket handshake of each tab) but has no API to set one, so the cookie is written by a tiny
+script in `st.html(..., unsafe_allow_javascript=True)`, sent only to the tab that signed in. It is
+SameSite=Strict, and Secure with the `__Host-` prefix when the page is served over HTTPS. It cannot
+be HttpOnly (a script set it); the alternative, a custom route of `st.App` that answers with
+Set-Cookie, would change how the dashboard is started. The token never travels in a URL, and every
+rerun checks it against the database, so signing out anywhere ends the session in every tab.
 """
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
-from metrics import accounts
+from metrics import accounts, sessions
 from metrics.accounts import Rejected, User
 from ui import state
 
 USER_KEY = "usuario"
+TOKEN_KEY = "sesion_token"             # this tab's session token (server memory only)
+DISCARDED_KEY = "sesion_descartada"    # a cookie token already found dead, not to be tried again
+COOKIE_KEY = "sesion_cookie"           # what the next run must do to the cookie: ("poner"|"quitar", token)
+ENDED_KEY = "sesion_terminada"         # the session ended elsewhere or by inactivity: say so once
+COOKIE = "tablero_sesion"
+SECURE_COOKIE = "__Host-tablero_sesion"   # over HTTPS: bound to this host, Secure, Path=/
 PRIVACY_NOTICE = """
 **Aviso de privacidad (Ley 1581 de 2012 y Decreto 1377 de 2013).** La Personería Distrital de
 Cartagena de Indias, como responsable del tratamiento, usa el nombre, el usuario, el correo
@@ -32,6 +51,101 @@ def current_user() -> User | None:
     return user if isinstance(user, User) else None
 
 
+def client_address() -> str | None:
+    """The address the request came from, for throttling sign-in attempts.
+
+    Behind the local nginx (the deployment binds the app to 127.0.0.1, so the direct peer is this
+    machine and Streamlit reports no address) it is the last entry of X-Forwarded-For, the one nginx
+    itself appended; otherwise the peer's address. None when neither is known (a local run).
+    """
+    if peer := _text(st.context.ip_address):
+        return peer
+    return _text(st.context.headers.get("X-Forwarded-For")).rsplit(",", 1)[-1].strip() or None
+
+
+def _https() -> bool:
+    headers = st.context.headers
+    if _text(headers.get("X-Forwarded-Proto")).lower() == "https":
+        return True
+    return (_text(st.context.url) or _text(headers.get("Origin"))).startswith("https://")
+
+
+def _cookie_token() -> str | None:
+    cookies = st.context.cookies
+    return _text(cookies.get(SECURE_COOKIE)) or _text(cookies.get(COOKIE)) or None
+
+
+def _text(value) -> str:
+    """A request value as text; "" when absent (or not text, as under AppTest, which has no browser)."""
+    return value if isinstance(value, str) else ""
+
+
+def _forget(ended: bool) -> None:
+    """Drop this tab's sign-in; `ended`: it ended elsewhere or by inactivity, not by this tab."""
+    st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(TOKEN_KEY, None)
+    if ended:
+        st.session_state[ENDED_KEY] = True
+
+
+def restore_session() -> None:
+    """Before anything else on every run: check this tab's session against the database, or resume
+    the one the browser's cookie names (a reload, a new tab)."""
+    store = state.store()
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        name = sessions.resume(store, token)
+        user = accounts.get_user(store, name) if name else None
+        if user is None:
+            _forget(ended=True)
+            st.session_state[COOKIE_KEY] = ("quitar", token)
+        else:
+            st.session_state[USER_KEY] = user      # a role changed by an administrator shows at once
+        return
+    cookie = _cookie_token()
+    if current_user() is not None or not cookie or cookie == st.session_state.get(DISCARDED_KEY):
+        return
+    name = sessions.resume(store, cookie)
+    user = accounts.get_user(store, name) if name else None
+    if user is None:
+        st.session_state[DISCARDED_KEY] = cookie
+        st.session_state[COOKIE_KEY] = ("quitar", cookie)
+    else:
+        st.session_state[USER_KEY] = user
+        st.session_state[TOKEN_KEY] = cookie
+
+
+def _cookie_script() -> None:
+    """Set or remove the session cookie in this tab's browser, when the run asks for it.
+
+    Removal names the token it removes, so a tab that finds its old session dead does not remove
+    the cookie of a newer sign-in made in another tab.
+    """
+    action = st.session_state.pop(COOKIE_KEY, None)
+    if action is None:
+        return
+    what, token = action
+    if what == "poner":
+        name, secure = (SECURE_COOKIE, "; Secure") if _https() else (COOKIE, "")
+        age = int(sessions.lifetime(state.store()).total_seconds())
+        js = f"document.cookie = {json.dumps(f'{name}={token}; Path=/; Max-Age={age}; SameSite=Strict{secure}')};"
+    else:
+        js = (f"const token = {json.dumps(token)};"
+              f"for (const [name, secure] of [[{json.dumps(COOKIE)}, ''], [{json.dumps(SECURE_COOKIE)}, '; Secure']]) {{"
+              "  if (token === null || document.cookie.split('; ').includes(name + '=' + token)) {"
+              "    document.cookie = name + '=; Path=/; Max-Age=0; SameSite=Strict' + secure; } }")
+    st.html(f"<script>{js}</script>", unsafe_allow_javascript=True, width="content")
+
+
+def change_password(current: str, new: str) -> None:
+    """The signed-in person changes their own password; their other sessions end, this one stays."""
+    user = current_user()
+    if user is None:
+        raise Rejected("Debe iniciar sesión para cambiar su contraseña.")
+    accounts.change_own_password(state.store(), user.username, current, new,
+                                 keep_token=st.session_state.get(TOKEN_KEY), address=client_address())
+
+
 def privacy_notice(expanded: bool = False) -> None:
     with st.expander("Aviso de privacidad", expanded=expanded, icon=":material/lock:"):
         st.markdown(PRIVACY_NOTICE)
@@ -42,17 +156,23 @@ def _sign_in() -> None:
     password = st.session_state.get("ingreso_clave", "")
     st.session_state["ingreso_clave"] = ""      # never kept in the session after the attempt
     try:
-        st.session_state[USER_KEY] = accounts.sign_in(state.store(), name, password)
-        st.session_state.pop("ingreso_error", None)
+        user = accounts.sign_in(state.store(), name, password, address=client_address())
     except Rejected as exc:
         st.session_state["ingreso_error"] = exc.message
+        return
+    token = sessions.start(state.store(), user.username)
+    st.session_state.update({USER_KEY: user, TOKEN_KEY: token, COOKIE_KEY: ("poner", token)})
+    for key in ("ingreso_error", ENDED_KEY):
+        st.session_state.pop(key, None)
 
 
 def _sign_out() -> None:
+    """End every session of the account (all its tabs and browsers) and remove this browser's cookie."""
     user = current_user()
     if user:
         accounts.sign_out(state.store(), user.username)
-    st.session_state.pop(USER_KEY, None)
+    _forget(ended=False)
+    st.session_state[COOKIE_KEY] = ("quitar", None)
 
 
 def sign_in_form() -> None:
@@ -76,7 +196,11 @@ def sidebar() -> None:
         st.button("Cerrar sesión", on_click=_sign_out, key="salir")
     else:
         st.markdown("**Ingreso**")
+        if st.session_state.pop(ENDED_KEY, False):
+            st.info("Su sesión terminó (se cerró en otra pestaña o navegador, venció o estuvo inactiva). "
+                    "Ingrese de nuevo.")
         sign_in_form()
+    _cookie_script()
 
 
 def gate() -> None:
@@ -107,6 +231,8 @@ def extra_pages(user: User | None) -> dict[str, list]:
     def visible(allowed: bool) -> str:
         return "visible" if allowed else "hidden"
     return {"Gestión": [
+        st.Page("app_pages/cuenta.py", title="Mi cuenta", icon=":material/person:", url_path="cuenta",
+                visibility=visible(user is not None)),
         st.Page("app_pages/reportar.py", title="Reportar avance", icon=":material/edit_note:", url_path="reportar",
                 visibility=visible(bool(user and user.can("report")))),
         st.Page("app_pages/administrar.py", title="Administración", icon=":material/admin_panel_settings:",
