@@ -2,7 +2,7 @@
 
     python -m metrics.admin crear-admin --usuario USUARIO --nombre "NOMBRE" [--db RUTA]
     python -m metrics.admin restablecer-clave --usuario USUARIO [--db RUTA]
-    python -m metrics.admin respaldar [--destino ARCHIVO] [--db RUTA]
+    python -m metrics.admin respaldar [--destino ARCHIVO] [--conservar N] [--db RUTA]
     python -m metrics.admin restaurar --origen ARCHIVO [--db RUTA]
 
 Las contraseñas se piden sin mostrarlas en pantalla (o se leen de la entrada estándar con
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from metrics import accounts, backup, seed
+from metrics import accounts, backup, fmt, seed
 from metrics.accounts import Rejected
 from metrics.store import DB_ENV, Store, StoreError, default_db_path
 
@@ -61,15 +61,28 @@ def restablecer_clave(args) -> str:
 def respaldar(args) -> str:
     with _opened(args) as store:
         dest = Path(args.destino) if args.destino else backup.default_backup_path(store.path)
-        backup.backup(store, dest)
-    return f"Copia de seguridad guardada en {dest}."
+        found = backup.backup(store, dest)
+        removed = backup.prune(dest.parent, store.path, args.conservar)
+    text = (f"Copia de seguridad guardada y verificada en {dest} ({len(found.rows)} tablas, "
+            f"{fmt.number(found.measurements, 0)} registros de valores).")
+    if removed:
+        text += (f" Se borraron {len(removed)} copias antiguas de {dest.parent}; se conservan las "
+                 f"{args.conservar} más recientes.")
+    return text
 
 
 def restaurar(args) -> str:
     path = Path(args.db) if args.db else default_db_path()
-    kept = backup.restore(args.origen, path)
-    extra = f" El archivo anterior quedó en {kept}." if kept else ""
-    return f"Se restauró {path} desde {args.origen}.{extra}"
+    found, kept = backup.restore(args.origen, path)
+    kept_text = f" El archivo anterior quedó en {kept}." if kept else ""
+    return (f"Se restauró {path} desde {args.origen} (esquema versión {found.version}, "
+            f"{fmt.number(found.measurements, 0)} registros de valores).{kept_text}")
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"«{text}» no es un número entero de 1 o más")
+    return int(text)
 
 
 class _Spanish(argparse.HelpFormatter):
@@ -101,7 +114,11 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--clave-stdin", action="store_true",
                          help="lee la contraseña de la entrada estándar (para guiones) en lugar de pedirla")
     b = sub.add_parser("respaldar", add_help=False, formatter_class=_Spanish, help="guarda una copia de seguridad de la base de datos")
-    b.add_argument("--destino", help="archivo de la copia (por defecto data/respaldos/<base>-<fecha>.duckdb)")
+    b.add_argument("--destino", help="archivo de la copia (por defecto la carpeta respaldos junto a la base, "
+                                     "con el nombre <base>-<fecha>-<hora>.duckdb)")
+    b.add_argument("--conservar", type=_at_least_one, default=backup.DEFAULT_KEEP, metavar="N",
+                   help=f"cuántas copias fechadas de esta base se conservan en esa carpeta; se borran las "
+                        f"más antiguas (por defecto {backup.DEFAULT_KEEP})")
     b.set_defaults(run=respaldar)
     t = sub.add_parser("restaurar", add_help=False, formatter_class=_Spanish, help="reemplaza la base de datos por una copia de seguridad")
     t.add_argument("--origen", required=True, help="archivo de la copia de seguridad")

@@ -6,6 +6,8 @@
 #      Nunca se descarga un navegador de Playwright.
 #   2. El entorno virtual .venv con requirements.txt.
 #   3. axe-core (versión exacta en package.json) para las pruebas de accesibilidad.
+#   4. nginx y openssl de Debian: la prueba de despliegue sirve el tablero por HTTPS detrás de
+#      nginx con un certificado desechable (tests/deploy/).
 #
 # Requiere Debian con Python 3.11 y apt; usa sudo solo si no se corre como root.
 set -euo pipefail
@@ -75,4 +77,15 @@ if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$NPM_STAMP" ] \
     say "instalando axe-core (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
     printf '%s\n' "$NPM_SUM" >"$NPM_STAMP"
+fi
+
+# 4. nginx y openssl ---------------------------------------------------------------------------
+# Solo los binarios: la prueba de despliegue arranca su propio nginx, sin tocar el del sistema.
+if [ ! -x /usr/sbin/nginx ]; then
+    say "instalando nginx de Debian"
+    apt_install nginx
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+    say "instalando openssl de Debian"
+    apt_install openssl
 fi
