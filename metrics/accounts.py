@@ -345,11 +345,12 @@ def _account_key(store: Store, typed: str, exists: bool) -> str:
     typed text, which may be a password typed in the wrong box)."""
     if exists:
         return typed
-    key = store.scalar("SELECT value FROM setting WHERE key = ?", [THROTTLE_KEY_SETTING])
+    key = store.scalar("SELECT value FROM security_setting WHERE key = ?", [THROTTLE_KEY_SETTING])
     if key is None:
         with store.transaction() as cur:
-            cur.execute("INSERT OR IGNORE INTO setting VALUES (?, ?)", [THROTTLE_KEY_SETTING, secrets.token_hex(32)])
-        key = store.scalar("SELECT value FROM setting WHERE key = ?", [THROTTLE_KEY_SETTING])
+            cur.execute("INSERT OR IGNORE INTO security_setting VALUES (?, ?)",
+                        [THROTTLE_KEY_SETTING, secrets.token_hex(32)])
+        key = store.scalar("SELECT value FROM security_setting WHERE key = ?", [THROTTLE_KEY_SETTING])
     return "#" + hmac.new(key.encode(), typed.casefold().encode("utf-8"), hashlib.sha256).hexdigest()
 
 

@@ -3,7 +3,7 @@ its sha256, so neither the database nor a backup of it can be used to take over 
 
 A session ends at its absolute lifetime, after the idle timeout, or when revoked: signing out,
 changing or resetting the password and deactivating the account revoke every session of the account.
-Both times are settings (`setting` table) with the defaults below.
+Both times are settings (table `security_setting`, not the plan's `setting`) with the defaults below.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def token_hash(token: str) -> str:
 
 
 def _setting(store: Store, key: str, default: int) -> int:
-    value = store.scalar("SELECT value FROM setting WHERE key = ?", [key])
+    value = store.scalar("SELECT value FROM security_setting WHERE key = ?", [key])
     try:
         return int(value) if value is not None and int(value) > 0 else default
     except ValueError:
@@ -83,4 +83,4 @@ def revoke_all(cur, username: str, now: datetime, keep: str | None = None) -> in
 def set_times(cur, hours: int, idle_minutes: int) -> None:
     """Store the absolute lifetime and the idle timeout (the caller checks the permission and audits)."""
     for key, value in ((LIFETIME_SETTING, hours), (IDLE_SETTING, idle_minutes)):
-        cur.execute("INSERT OR REPLACE INTO setting VALUES (?, ?)", [key, str(int(value))])
+        cur.execute("INSERT OR REPLACE INTO security_setting VALUES (?, ?)", [key, str(int(value))])

@@ -219,3 +219,12 @@ def test_demo_accounts_one_per_role(tmp_path):
     for username, _, role, _, password in accounts.DEMO_ACCOUNTS:
         assert accounts.sign_in(s, username, password).role == role
     s.close()
+
+
+def test_sign_in_failures_and_session_settings_leave_the_reports_data_hash_alone(store):
+    from metrics import export
+    before = export.data_hash(store, NOW.date())
+    with pytest.raises(Rejected):
+        accounts.sign_in(store, "nadie", "mala-clave-000", now=NOW)
+    accounts.set_session_times(store, "admin", 4, 20)
+    assert export.data_hash(store, NOW.date()) == before

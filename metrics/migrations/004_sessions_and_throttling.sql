@@ -30,6 +30,13 @@ CREATE TABLE sign_in_throttle (
     PRIMARY KEY (scope, key)
 );
 
+-- Settings of sign-in and sessions, apart from `setting` (which is part of the plan, its history and
+-- the data hash of every report): the session times and the random key for hashing unknown names.
+CREATE TABLE security_setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 -- A lock of the old kind (permanent) becomes a temporary one that has already expired.
 INSERT INTO sign_in_throttle
     SELECT 'cuenta', username, failed_attempts, coalesce(last_failed_at, locked_at), NULL
