@@ -130,10 +130,10 @@ def _cookie_script() -> None:
         age = int(sessions.lifetime(state.store()).total_seconds())
         js = f"document.cookie = {json.dumps(f'{name}={token}; Path=/; Max-Age={age}; SameSite=Strict{secure}')};"
     else:
-        js = (f"const token = {json.dumps(token)};"
+        js = (f"{{ const token = {json.dumps(token)};"   # a block: the page may run this script more than once
               f"for (const [name, secure] of [[{json.dumps(COOKIE)}, ''], [{json.dumps(SECURE_COOKIE)}, '; Secure']]) {{"
               "  if (token === null || document.cookie.split('; ').includes(name + '=' + token)) {"
-              "    document.cookie = name + '=; Path=/; Max-Age=0; SameSite=Strict' + secure; } }")
+              "    document.cookie = name + '=; Path=/; Max-Age=0; SameSite=Strict' + secure; } } }")
     st.html(f"<script>{js}</script>", unsafe_allow_javascript=True, width="content")
 
 

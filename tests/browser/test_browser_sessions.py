@@ -94,6 +94,14 @@ def test_a_session_survives_reload_and_new_tab_and_ends_everywhere_at_sign_out(a
         expect_signed_out(tab)
         assert_clean(tab, console)
 
+    for _ in range(2):                                       # the cookie scripts also work twice in one page
+        sign_in(first, *LEADER)
+        expect_signed_in(first)
+        assert session_cookie(context) is not None
+        click_and_wait(first, first.get_by_test_id("stSidebar").get_by_role("button", name="Cerrar sesión"))
+        assert session_cookie(context) is None
+    assert_clean(first, console)
+
 
 def test_a_stale_cookie_of_an_ended_session_does_not_sign_in(app_server, context, console):
     page = new_tab(context, console)
