@@ -280,7 +280,7 @@ def restore(source: Path | str, db_path: Path | str, now: datetime | None = None
                          f"No se restauró nada. {nothing_changed}",
                          "Detenga el tablero (systemctl stop tablero) y vuelva a ejecutar la orden.")
     kept = None
-    if db_path.exists():
+    if db_path.exists() or _wal(db_path).exists():
         kept = _free_name(db_path.with_name(f"{db_path.stem}.antes-de-restaurar-{now.strftime(_STAMP)}.duckdb"))
     scratch = _scratch_copy(source, db_path.parent, "restaurando")
     rebuilt = _rebuilt(scratch)
@@ -294,7 +294,13 @@ def restore(source: Path | str, db_path: Path | str, now: datetime | None = None
                              _OTHER_BACKUP)
         if kept is not None:
             _keep_aside(db_path, kept)
-        os.replace(rebuilt, db_path)
+        try:
+            os.replace(rebuilt, db_path)
+        except OSError as exc:
+            if kept is not None:
+                _put_back(kept, db_path)
+            raise StoreError(f"No se restauró nada: no se pudo reemplazar el archivo ({exc.strerror}). "
+                             f"{nothing_changed}", f"Revise los permisos de {db_path.parent}.") from None
         _sync_folder(db_path.parent)
     finally:
         _remove(scratch)
@@ -307,12 +313,21 @@ def _keep_aside(db_path: Path, kept: Path) -> None:
 
     The `.wal` must leave: left beside the restored file it would be replayed into it.
     """
-    try:
-        os.link(db_path, kept)
-    except OSError:    # a file system without hard links
-        shutil.copy2(db_path, kept)
+    if db_path.exists():
+        try:
+            os.link(db_path, kept)
+        except OSError:    # a file system without hard links
+            shutil.copy2(db_path, kept)
     if _wal(db_path).exists():
         os.replace(_wal(db_path), _wal(kept))
+
+
+def _put_back(kept: Path, db_path: Path) -> None:
+    """Undo `_keep_aside` when the swap failed: the `.wal` goes back beside the live file."""
+    if _wal(kept).exists():
+        os.replace(_wal(kept), _wal(db_path))
+    if db_path.exists():
+        kept.unlink(missing_ok=True)
 
 
 def _held_by_another_program(path: Path) -> bool:

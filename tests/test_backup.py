@@ -23,6 +23,7 @@ from tests.reporting_helpers import NOW, fresh_store
 
 TABLES = ["measurement", "app_user", "period_lock", "lock_exception", "improvement_action", "indicator", "target",
           "setting"]
+GD06_AUGUST = "SELECT value FROM measurement WHERE indicator = 'GD-06' AND year = 2025 AND period = 8"
 ENGLISH = ("IO Error", "Exception", "Traceback", "Corrupt", "checksum", "Could not")
 
 
@@ -60,8 +61,8 @@ def live(tmp_path) -> Path:
     folder = tmp_path / "vivo"
     folder.mkdir()
     store = fresh_store(folder)
-    reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 8, "12", analysis="Caída del enlace de internet"),
-                     now=NOW)
+    entry = reporting.Entry("GD-06", 2025, 8, "12", analysis="Caída del enlace de internet")
+    reporting.report(store, "lider.ti", entry, now=NOW)
     path = store.path
     store.close()
     return path
@@ -77,7 +78,7 @@ def assert_refused_and_untouched(live: Path, candidate: Path, *expected: str) ->
     assert not [w for w in ENGLISH if w in out.stderr], out.stderr
     assert fingerprint(live.parent) == before          # same bytes, no scratch file left behind
     store = Store(live)                                  # and it still opens, with its own value
-    assert store.scalar("SELECT value FROM measurement WHERE indicator = 'GD-06' AND year = 2025 AND period = 8") == 12
+    assert store.scalar(GD06_AUGUST) == 12
     store.close()
     return out.stderr
 
@@ -251,11 +252,28 @@ def test_restoring_over_a_crashed_database_keeps_its_wal_with_it(real_backup, li
     assert not live.with_name(live.name + ".wal").exists() and kept.with_name(kept.name + ".wal").exists()
     restored = Store(live)
     assert restored.scalar("SELECT count(*) FROM measurement WHERE year = 2031") == 0
-    assert restored.scalar("SELECT value FROM measurement WHERE indicator = 'GD-06' AND year = 2025 AND period = 8") == 99.1
+    assert restored.scalar(GD06_AUGUST) == 99.1
     restored.close()
     previous = Store(kept)
     assert previous.scalar("SELECT count(*) FROM measurement WHERE year = 2031") == 12
     previous.close()
+
+
+def test_a_swap_that_fails_puts_everything_back(real_backup, live, monkeypatch):
+    writer = subprocess.run([sys.executable, "-c", WRITER, str(live)], cwd=PROJECT_DIR, capture_output=True)
+    assert writer.returncode == -signal.SIGKILL
+    before = fingerprint(live.parent)
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == live:
+            raise PermissionError(13, "Permiso denegado")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(backup.os, "replace", replace)
+    with pytest.raises(StoreError, match="no se pudo reemplazar el archivo .* no se modificó"):
+        backup.restore(real_backup, live)
+    assert fingerprint(live.parent) == before   # the live file and its .wal, and nothing else
 
 
 def test_an_older_schema_is_restored_and_brought_up_to_date(live, tmp_path):

@@ -8,6 +8,8 @@ a temporary prefix, on free ports; nothing of the machine's own nginx is touched
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,11 +112,16 @@ def test_sign_in_over_https_with_a_live_websocket(stack: Stack, page: Page, cons
     expect(sidebar).to_contain_text(full_name)
 
 
-def test_the_backup_unit_cannot_copy_while_the_dashboard_holds_the_file(stack: Stack, page: Page):
-    """Why tablero-respaldo.service stops the dashboard first: DuckDB lets one process open the file."""
+def test_backup_and_restore_wait_for_the_dashboard_to_stop(stack: Stack, page: Page):
+    """Why tablero-respaldo.service stops the dashboard first: DuckDB lets one process open the file.
+    A restore is refused too, and touches nothing, while the dashboard runs."""
     goto(page, stack.url)   # a session: the dashboard has the database open
     refused = files.run_backup(stack.folder, stack.db)
     assert refused.returncode == 1 and "está en uso por otro programa" in refused.stderr, refused.stderr
+    restore = subprocess.run([sys.executable, "-m", "metrics.admin", "--db", str(stack.db), "restaurar", "--origen",
+                              str(stack.db)], cwd=files.ROOT, capture_output=True, text=True, timeout=120)
+    assert restore.returncode == 1 and "está en uso por otro programa" in restore.stderr, restore.stderr
+    assert not [p for p in stack.db.parent.iterdir() if "antes-de-restaurar" in p.name or p.name.startswith(".")]
     stack.app.stop()   # what the unit does: stop, back up, start again
     done = files.run_backup(stack.folder, stack.db)
     stack.app.start()
