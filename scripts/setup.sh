@@ -6,8 +6,8 @@
 #      Nunca se descarga un navegador de Playwright.
 #   2. El entorno virtual .venv con requirements.txt.
 #   3. axe-core (versión exacta en package.json) para las pruebas de accesibilidad.
-#   4. nginx y openssl de Debian: la prueba de despliegue sirve el tablero por HTTPS detrás de
-#      nginx con un certificado desechable (tests/deploy/).
+#   4. nginx, openssl y systemd-analyze de Debian: la prueba de despliegue revisa las unidades y
+#      sirve el tablero por HTTPS detrás de nginx con un certificado desechable (tests/deploy/).
 #
 # Requiere Debian con Python 3.11 y apt; usa sudo solo si no se corre como root.
 set -euo pipefail
@@ -79,7 +79,7 @@ if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$NPM_STAMP" ] \
     printf '%s\n' "$NPM_SUM" >"$NPM_STAMP"
 fi
 
-# 4. nginx y openssl ---------------------------------------------------------------------------
+# 4. nginx, openssl y systemd-analyze ----------------------------------------------------------
 # Solo los binarios: la prueba de despliegue arranca su propio nginx, sin tocar el del sistema.
 if [ ! -x /usr/sbin/nginx ]; then
     say "instalando nginx de Debian"
@@ -88,4 +88,9 @@ fi
 if ! command -v openssl >/dev/null 2>&1; then
     say "instalando openssl de Debian"
     apt_install openssl
+fi
+# systemd-analyze revisa las unidades de deploy/systemd (no hace falta que systemd esté corriendo).
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+    say "instalando systemd de Debian (para systemd-analyze)"
+    apt_install systemd
 fi
