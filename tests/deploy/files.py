@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import socket
 import ssl
@@ -153,8 +154,10 @@ def require_nginx() -> None:
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
     """A throwaway self-signed certificate for the site's hostname."""
+    openssl = shutil.which("openssl")
+    assert openssl, "openssl not found: run `bash scripts/setup.sh` (it installs Debian's openssl)"
     cert, key = folder / "tablero.pem", folder / "tablero.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
                     f"/CN={HOSTNAME}", "-addext", f"subjectAltName=DNS:{HOSTNAME}", "-keyout", str(key),
                     "-out", str(cert)], check=True, capture_output=True, timeout=60)
     return cert, key
