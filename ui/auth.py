@@ -58,9 +58,12 @@ def client_address() -> str | None:
     machine and Streamlit reports no address) it is the last entry of X-Forwarded-For, the one nginx
     itself appended; otherwise the peer's address. None when neither is known (a local run).
     """
-    if peer := _text(st.context.ip_address):
-        return peer
-    return _text(st.context.headers.get("X-Forwarded-For")).rsplit(",", 1)[-1].strip() or None
+    return address_of(_text(st.context.ip_address), _text(st.context.headers.get("X-Forwarded-For")))
+
+
+def address_of(peer: str, forwarded_for: str) -> str | None:
+    """The peer's address, or when the peer is this machine ("") the last X-Forwarded-For entry."""
+    return peer or forwarded_for.rsplit(",", 1)[-1].strip() or None
 
 
 def _https() -> bool:

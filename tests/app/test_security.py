@@ -129,3 +129,14 @@ def test_a_session_ended_in_another_tab_signs_this_tab_out_on_its_next_run(db):
     at.run()
     assert "usuario" not in at.session_state
     assert any("Su sesión terminó" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("peer, forwarded, address", [
+    ("", "10.20.30.40", "10.20.30.40"),                  # behind the local nginx
+    ("", "6.6.6.6, 10.20.30.40", "10.20.30.40"),         # a forged entry before the one nginx appended
+    ("192.168.1.9", "6.6.6.6", "192.168.1.9"),          # reached directly: the header is not trusted
+    ("", "", None),                                      # the same machine, no proxy
+])
+def test_the_client_address_trusts_only_the_entry_nginx_adds(peer, forwarded, address):
+    from ui.auth import address_of
+    assert address_of(peer, forwarded) == address
