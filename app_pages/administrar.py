@@ -144,7 +144,8 @@ if "Configuración y copias" in tabs:
                                    int(sessions.idle_timeout(store).total_seconds() // 60))
             if st.form_submit_button("Guardar la duración de las sesiones"):
                 attempt(lambda: accounts.set_session_times(store, user.username, hours, idle),
-                        "Se guardó la duración de las sesiones; rige para los ingresos siguientes.")
+                        "Se guardó la duración de las sesiones: la máxima rige para los ingresos "
+                        "siguientes; el cierre por inactividad, desde ya.")
         st.markdown("**Copia de seguridad**")
         st.caption("Se guarda en la carpeta «respaldos» junto a la base de datos. Para restaurar una copia, "
                    "detenga el tablero y use `python -m metrics.admin restaurar --origen ARCHIVO`.")

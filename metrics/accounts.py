@@ -281,11 +281,6 @@ def change_own_password(store: Store, username: str, current: str, new: str, kee
               "cerradas en otros navegadores", now)
 
 
-def unlock(store: Store, by: str, username: str) -> None:
-    """An administrator lifts the temporary sign-in lock of an account."""
-    lift_lock(store, by, "cuenta", username)
-
-
 def lift_lock(store: Store, by: str, scope: str, key: str) -> None:
     """An administrator lifts a temporary sign-in lock of an account ('cuenta') or an address ('direccion')."""
     now = datetime.now()

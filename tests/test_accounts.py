@@ -74,8 +74,8 @@ def test_an_administrator_lifts_a_lock_from_the_app_functions(store):
     locks = accounts.temporary_locks(store, now=t)
     assert ("cuenta", "lider.ti") in set(zip(locks["scope"], locks["key"]))
     with pytest.raises(PermissionDenied):
-        accounts.unlock(store, "personero", "lider.ti")
-    accounts.unlock(store, "admin", "lider.ti")
+        accounts.lift_lock(store, "personero", "cuenta", "lider.ti")
+    accounts.lift_lock(store, "admin", "cuenta", "lider.ti")
     assert accounts.sign_in(store, "lider.ti", PASSWORD, now=t, address="10.0.0.8").username == "lider.ti"
     assert "desbloquear_cuenta" in set(accounts.audit_log(store)["action"])
 
@@ -121,7 +121,7 @@ def test_a_locked_account_cannot_save_and_an_unlocked_one_can(store):
     with pytest.raises(PermissionDenied, match="suspendido"):
         reporting.report(store, "lider.ti", entry, now=NOW)
     assert store.scalar("SELECT count(*) FROM measurement") == 0
-    accounts.unlock(store, "admin", "lider.ti")
+    accounts.lift_lock(store, "admin", "cuenta", "lider.ti")
     reporting.report(store, "lider.ti", entry, now=NOW)
     assert store.scalar("SELECT count(*) FROM measurement") == 1
 
