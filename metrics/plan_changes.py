@@ -1,0 +1,292 @@
+"""The one write path for changes to the plan: append-only versions with an effective date.
+
+A change never updates a plan row: it appends one `plan_change` per added, changed or retired row
+(the whole row after the change, or `retired`), in force from `effective_from`, with who, when and
+why, in one transaction that checks the permission "plan" against the stored account, validates
+the resulting plan with `plan_rules` and writes an audit row. When anything is rejected nothing is
+written.
+
+A row created in the app also gets a row in its own table (the foreign keys need it: measurement
+→ indicator, indicator → process, ...) and a first version `retired` from BEGINNING, so it is absent
+at every cut-off before its effective date and present from then on.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+import pandas as pd
+
+from metrics import accounts, fmt
+from metrics import plan as plan_mod
+from metrics import plan_rules
+from metrics.accounts import Rejected
+from metrics.plan import COLUMN_LABELS, KEY_SEPARATOR, KEYS, TABLE_LABELS, TABLES
+from metrics.plan_rules import Problem
+from metrics.reporting import _check_reason as check_reason
+from metrics.store import Store
+
+BEGINNING = date(1900, 1, 1)   # a row created in the app is retired from here until its effective date
+EARLIEST_EFFECTIVE = date(2000, 1, 1)
+SHOWN_PROBLEMS = 25
+# retiring a row retires the rows that only make sense with it
+_DEPENDENTS = {"indicator": (("target", "indicator"), ("indicator_objective", "indicator")),
+               "objective": (("indicator_objective", "objective"),)}
+
+
+class PlanRejected(Rejected):
+    """A plan change refused by the rules: the message lists them; `problems` has each one."""
+
+    def __init__(self, problems: list[Problem], intro: str = "No se guardó ningún cambio del plan."):
+        lines = [f"- {p}" for p in problems[:SHOWN_PROBLEMS]]
+        if len(problems) > SHOWN_PROBLEMS:
+            lines.append(f"- … y {len(problems) - SHOWN_PROBLEMS} problemas más.")
+        super().__init__(f"{intro} Corrija lo siguiente:\n" + "\n".join(lines))
+        self.problems = problems
+
+
+# -- writing -----------------------------------------------------------------------------------
+def save_plan(store: Store, username, frames: dict[str, pd.DataFrame], reason: str, effective_from: date,
+              now: datetime | None = None) -> int:
+    """Make the plan in force from `effective_from` equal to `frames` (the tables given; a table
+    left out stays as it is). Returns the number of rows changed (0: nothing to change)."""
+    given = {t: f for t, f in frames.items() if t in KEYS}
+    return _save(store, username, reason, effective_from, lambda current: current | given, now)
+
+
+def save_rows(store: Store, username, item: str, rows: pd.DataFrame | Iterable[dict], reason: str,
+              effective_from: date, scope: dict | None = None, now: datetime | None = None) -> int:
+    """Add or change some rows of one table. Each given row replaces the row with its key (a column
+    left out keeps its value); with `scope` (e.g. {"indicator": "GD-05"}) the given rows are all the
+    rows of that scope, and a row of the scope that is not given is retired."""
+    return save_many(store, username, [(item, rows, scope)], reason, effective_from, now)
+
+
+def save_many(store: Store, username, edits: Iterable[tuple[str, pd.DataFrame | Iterable[dict], dict | None]],
+              reason: str, effective_from: date, now: datetime | None = None) -> int:
+    """Several `save_rows` (item, rows, scope) as one change: a new indicator with its targets and links."""
+    edits = list(edits)
+
+    def edit(current):
+        for item, rows, scope in edits:
+            current = current | {item: _upsert(current[item], item, rows, scope)}
+        return current
+    return _save(store, username, reason, effective_from, edit, now)
+
+
+def _upsert(table: pd.DataFrame, item: str, rows, scope: dict | None) -> pd.DataFrame:
+    given = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else [dict(r) for r in rows]
+    old = {plan_mod.key_of(item, r): r for r in table.to_dict("records")}
+    merged = [{**old.get(_raw_key(item, r), {}), **r} for r in given]
+    keep = table[~_keys(item, table).isin({_raw_key(item, r) for r in given})]
+    if scope:
+        keep = keep[~_in_scope(keep, scope)]
+    added = pd.DataFrame(merged, columns=table.columns)
+    return pd.concat([keep, added], ignore_index=True) if len(keep) else added
+
+
+def retire(store: Store, username, item: str, keys: Iterable[str], reason: str, effective_from: date,
+           now: datetime | None = None) -> int:
+    """Retire rows from `effective_from` on (their history and past scores stay); an indicator takes
+    its targets and objective links with it, an objective its links."""
+    keys = {str(k) for k in keys}
+
+    def edit(current):
+        table = current[item]
+        gone = _keys(item, table).isin(keys)
+        changed = {item: table[~gone]}
+        codes = set(table.loc[gone, "code"]) if "code" in table else set()
+        for dependent, column in _DEPENDENTS.get(item, ()):
+            frame = current[dependent]
+            changed[dependent] = frame[~frame[column].isin(codes)]
+        return current | changed
+    return _save(store, username, reason, effective_from, edit, now)
+
+
+def _keys(item: str, table: pd.DataFrame) -> pd.Series:
+    return pd.Series([plan_mod.key_of(item, r) for r in table.to_dict("records")], index=table.index, dtype=object)
+
+
+def _raw_key(item: str, row: dict) -> str:
+    return plan_mod.key_of(item, {c: row.get(c) for c in KEYS[item]})
+
+
+def _in_scope(frame: pd.DataFrame, scope: dict) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in scope.items():
+        mask &= frame[column].astype(str) == str(value)
+    return mask
+
+
+def _effective(effective_from) -> date:
+    if isinstance(effective_from, datetime):
+        effective_from = effective_from.date()
+    if not isinstance(effective_from, date):
+        raise Rejected("Escriba la fecha desde la cual rige el cambio (dd/mm/aaaa).")
+    if effective_from < EARLIEST_EFFECTIVE:
+        raise Rejected(f"La fecha desde la cual rige el cambio debe ser posterior al "
+                       f"{fmt.short_date(EARLIEST_EFFECTIVE)}.")
+    return effective_from
+
+
+def _save(store: Store, username, reason: str, effective_from, edit: Callable, now: datetime | None) -> int:
+    now = now or datetime.now()
+    with store.transaction() as cur:
+        user = accounts.require(cur, username, "plan")
+        check_reason(reason)
+        effective_from = _effective(effective_from)
+        current = plan_mod.frames(cur, effective_from)
+        proposed = edit(dict(current))
+        problems = plan_rules.validate(proposed)
+        if problems:
+            raise PlanRejected(problems)
+        changes = _diff(current, proposed)
+        if not changes:
+            return 0
+        for table, key, row in changes:
+            _append(cur, table, key, row, effective_from, user.username, reason.strip(), now)
+        _check_later_plans(cur, effective_from)
+        listed = ", ".join(f"{t} {k} ({'retirado' if r is None else 'nuevo o modificado'})" for t, k, r in changes[:30])
+        more = f" y {len(changes) - 30} más" if len(changes) > 30 else ""
+        accounts.audit(cur, user.username, "cambiar_plan", ", ".join(sorted({t for t, _, _ in changes})),
+                       f"{len(changes)} {'fila' if len(changes) == 1 else 'filas'} vigentes desde {fmt.short_date(effective_from)}: {listed}{more}; "
+                       f"motivo: {reason.strip()}", now)
+    return len(changes)
+
+
+def _rows_by_key(table: str, frame: pd.DataFrame) -> dict[str, dict]:
+    rows, _ = plan_rules.coerce(table, frame)
+    return {plan_mod.key_of(table, r): r for r in rows}
+
+
+def _data(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False, default=lambda x: x.isoformat())
+
+
+def _diff(current: dict, proposed: dict) -> list[tuple[str, str, dict | None]]:
+    """(table, key, row after the change or None when retired), in write order."""
+    changes = []
+    for table in TABLES:
+        if proposed[table] is current[table]:
+            continue
+        before, after = _rows_by_key(table, current[table]), _rows_by_key(table, proposed[table])
+        for key, row in after.items():
+            if key not in before or _data(before[key]) != _data(row):
+                changes.append((table, key, row))
+        changes += [(table, key, None) for key in before if key not in after]
+    return changes
+
+
+def _append(cur, table: str, key: str, row: dict | None, effective_from: date, by: str, reason: str,
+            now: datetime) -> None:
+    insert = ("INSERT INTO plan_change (item, item_key, effective_from, retired, data, recorded_at, recorded_by, "
+              "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    if row is not None and not cur.execute(f"SELECT 1 FROM {table} WHERE {plan_mod.key_sql(table)} = ?",
+                                           [key]).fetchone():
+        cols = list(row)
+        cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    [row[c] for c in cols])
+        cur.execute(insert, [table, key, BEGINNING, True, None, now, by, reason])
+    cur.execute(insert, [table, key, effective_from, row is None, None if row is None else _data(row), now, by,
+                         reason])
+
+
+def _check_later_plans(cur, effective_from: date) -> None:
+    """A change already recorded for a later date keeps its own rows; the plan from then on must
+    still be valid (e.g. it must not link an indicator retired by this change)."""
+    later = [d for (d,) in cur.execute("SELECT DISTINCT effective_from FROM plan_change WHERE effective_from > ? "
+                                       "ORDER BY 1", [effective_from]).fetchall()]
+    for day in later:
+        problems = plan_rules.validate(plan_mod.frames(cur, day))
+        if problems:
+            raise PlanRejected(problems, f"No se guardó ningún cambio: el plan que rige desde el "
+                                         f"{fmt.short_date(day)} (un cambio ya programado) quedaría con problemas.")
+
+
+# -- reading the history -----------------------------------------------------------------------
+def versions(store: Store, item: str, key: str) -> pd.DataFrame:
+    """Every version of one plan row in the order they take effect, the row as first loaded first.
+    Columns: effective_from (None for the first load), recorded_at, recorded_by, reason, retired,
+    data (the whole row, or None when retired) and change (what changed, in Spanish)."""
+    base = store.query(f"SELECT * FROM {item} WHERE {plan_mod.key_sql(item)} = ?", [key])
+    changes = store.query("SELECT effective_from, recorded_at, recorded_by, reason, retired, data FROM plan_change "
+                          "WHERE item = ? AND item_key = ? ORDER BY effective_from, id", [item, key])
+    return _versions(item, base, changes)
+
+
+def indicator_versions(store: Store, code: str) -> pd.DataFrame:
+    """The versions of an indicator's ficha, targets and objective links that changed after the
+    plan was first loaded, for the Indicador page; `what` names the row ('Ficha', 'Meta 2025', ...)."""
+    changed = store.query(
+        "SELECT DISTINCT item, item_key FROM plan_change WHERE (item = 'indicator' AND item_key = ?) "
+        "OR (item IN ('target', 'indicator_objective') AND starts_with(item_key, ?)) ORDER BY item, item_key",
+        [code, code + KEY_SEPARATOR])
+    parts = []
+    for item, key in changed.itertuples(index=False):
+        v = versions(store, item, key)
+        v.insert(0, "what", _what(item, key))
+        parts.append(v)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["what", "effective_from", "recorded_at", "recorded_by", "reason", "retired", "data", "change"])
+
+
+def _what(item: str, key: str) -> str:
+    rest = key.split(KEY_SEPARATOR)[1:]
+    return {"indicator": "Ficha", "target": f"Meta {''.join(rest)}",
+            "indicator_objective": f"Aporte a {''.join(rest)}"}[item]
+
+
+def _versions(item: str, base: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    created = not changes.empty and bool(changes.iloc[0]["retired"]) and \
+        pd.Timestamp(changes.iloc[0]["effective_from"]).date() == BEGINNING
+    if not base.empty and not created:
+        first, _ = plan_rules.coerce(item, base)
+        rows.append({"effective_from": None, "recorded_at": None, "recorded_by": None,
+                     "reason": "Plan cargado inicialmente", "retired": False, "data": first[0]})
+    for c in changes.iloc[1:].itertuples() if created else changes.itertuples():
+        rows.append({"effective_from": pd.Timestamp(c.effective_from).date(), "recorded_at": c.recorded_at,
+                     "recorded_by": c.recorded_by, "reason": c.reason, "retired": bool(c.retired),
+                     "data": None if c.retired else json.loads(c.data)})
+    previous = None
+    for row in rows:
+        row["change"] = describe(item, previous, row["data"])
+        previous = row["data"] if row["data"] is not None else previous
+    return pd.DataFrame(rows, columns=["effective_from", "recorded_at", "recorded_by", "reason", "retired", "data",
+                                       "change"])
+
+
+def describe(item: str, before: dict | None, after: dict | None) -> str:
+    """What a version changed, in Spanish: 'Meta: 71 → 75', 'Retirado', 'Creado'."""
+    if after is None:
+        return "Retirado"
+    if before is None:
+        return "Versión inicial"
+    labels = COLUMN_LABELS[item]
+    parts = []
+    for column, value in after.items():
+        old = before.get(column)
+        if _same(old, value):
+            continue
+        if isinstance(value, str) and len(value) > 40 or isinstance(old, str) and len(old) > 40:
+            parts.append(f"{labels.get(column, column)} (texto cambiado)")
+        else:
+            parts.append(f"{labels.get(column, column)}: {_shown(old)} → {_shown(value)}")
+    return "; ".join(parts) or f"Sin cambios en {TABLE_LABELS[item].lower()}"
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return float(a) == float(b)
+    return str(a) == str(b) if a is not None and b is not None else a is None and b is None
+
+
+def _shown(x) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "Sí" if x else "No"
+    if isinstance(x, (int, float)):
+        return fmt.number(x, 0 if float(x).is_integer() else 2)
+    return str(x)
