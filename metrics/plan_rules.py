@@ -239,12 +239,10 @@ def _targets_fit(rows) -> list[Problem]:
         if ficha is None or t["target"] is None or t["year"] is None:
             continue
         key, value = plan_mod.key_of("target", t), t["target"]
-        n = PERIODS_PER_YEAR.get(ficha["frequency"], 1) if ficha["accumulation"] == "flujo" else 1
-        low, high = ficha["valid_min"], ficha["valid_max"]
-        low, high = (None if low is None else low * n), (None if high is None else high * n)
+        low, high = _yearly_range(ficha)
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"de {_num(low)} a {_num(high) if high is not None else 'sin límite'}"
-            total = " (la meta de un indicador de flujo es el total del año)" if n > 1 else ""
+            total = " (la meta de un indicador de flujo es el total del año)" if _periods_added(ficha) > 1 else ""
             problems.append(Problem("target", key, "target", f"la meta {_num(value)} está fuera del rango válido "
                                     f"{span}{total}; corrija la meta o el rango válido de la ficha."))
         if ficha["polarity"] == "up" and value <= 0:
@@ -254,6 +252,18 @@ def _targets_fit(rows) -> list[Problem]:
             problems.append(Problem("target", key, "target", "una meta de cero con polaridad decreciente necesita una "
                                     "línea base mayor que cero (el cumplimiento es el camino de la línea base a cero)."))
     return problems
+
+
+def _periods_added(ficha: dict) -> int:
+    """How many periods make a yearly figure: a flujo year adds its periods, the others take one."""
+    return PERIODS_PER_YEAR.get(ficha["frequency"], 1) if ficha["accumulation"] == "flujo" else 1
+
+
+def _yearly_range(ficha: dict) -> tuple[float | None, float | None]:
+    """The valid range of a yearly figure (target, baseline): a period's range times the periods added."""
+    n = _periods_added(ficha)
+    low, high = ficha["valid_min"], ficha["valid_max"]
+    return (None if low is None else low * n), (None if high is None else high * n)
 
 
 def _num(x) -> str:
@@ -337,6 +347,7 @@ def _range(row, _rows):
     if low is not None and high is not None and not low < high:
         yield "valid_max", "el máximo válido debe ser mayor que el mínimo."
     base = row["baseline"]
+    low, high = _yearly_range(row)
     if base is not None and ((low is not None and base < low) or (high is not None and base > high)):
         yield "baseline", "la línea base está fuera del rango válido de la ficha."
 
