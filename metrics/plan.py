@@ -26,7 +26,7 @@ ELEMENTS = {"TE": "TIC para el Estado", "TS": "TIC para la Sociedad", "ARQ": "Ar
 OBJECTIVE_KINDS = {"institucional": "Objetivo estratégico institucional", "general": "Objetivo general",
                    "especifico": "Objetivo específico de la política"}
 POLARITIES = {"up": "Creciente (a mayor valor, mejor)", "down": "Decreciente (a menor valor, mejor)"}
-ACCUMULATIONS = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock (último valor)",
+ACCUMULATIONS = {"stock": "Stock (último valor)", "flujo": "Flujo (se suman los periodos)",
                  "acumulado": "Acumulado (último valor acumulado)"}
 FREQUENCIES = {"M": "Mensual", "T": "Trimestral", "S": "Semestral", "A": "Anual"}
 # The coded columns and their allowed values (the same lists as the CHECK constraints of the schema).

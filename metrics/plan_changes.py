@@ -64,15 +64,18 @@ def save_rows(store: Store, username, item: str, rows: pd.DataFrame | Iterable[d
 
 
 def save_many(store: Store, username, edits: Iterable[tuple[str, pd.DataFrame | Iterable[dict], dict | None]],
-              reason: str, effective_from: date, now: datetime | None = None) -> int:
-    """Several `save_rows` (item, rows, scope) as one change: a new indicator with its targets and links."""
+              reason: str, effective_from: date, now: datetime | None = None,
+              creating: tuple[str, str] | None = None) -> int:
+    """Several `save_rows` (item, rows, scope) as one change: a new indicator with its targets and links.
+    `creating` (item, key) says the row is meant to be new: a key ever used before is refused, so a
+    new indicator never inherits the values and history of a retired one."""
     edits = list(edits)
 
     def edit(current):
         for item, rows, scope in edits:
             current = current | {item: _upsert(current[item], item, rows, scope)}
         return current
-    return _save(store, username, reason, effective_from, edit, now)
+    return _save(store, username, reason, effective_from, edit, now, creating)
 
 
 def _upsert(table: pd.DataFrame, item: str, rows, scope: dict | None) -> pd.DataFrame:
@@ -130,12 +133,17 @@ def _effective(effective_from) -> date:
     return effective_from
 
 
-def _save(store: Store, username, reason: str, effective_from, edit: Callable, now: datetime | None) -> int:
+def _save(store: Store, username, reason: str, effective_from, edit: Callable, now: datetime | None,
+          creating: tuple[str, str] | None = None) -> int:
     now = now or datetime.now()
     with store.transaction() as cur:
         user = accounts.require(cur, username, "plan")
         check_reason(reason)
         effective_from = _effective(effective_from)
+        if creating and creating[1] and _ever_used(cur, *creating):
+            item, key = creating
+            raise Rejected(f"El código {key} ya se usó en {TABLE_LABELS[item].lower()} (vigente o retirado): "
+                           "elíjalo en la lista para editarlo, o use otro código.")
         current = plan_mod.frames(cur, effective_from)
         proposed = edit(dict(current))
         problems = plan_rules.validate(proposed)
@@ -153,6 +161,11 @@ def _save(store: Store, username, reason: str, effective_from, edit: Callable, n
                        f"{len(changes)} {'fila' if len(changes) == 1 else 'filas'} vigentes desde {fmt.short_date(effective_from)}: {listed}{more}; "
                        f"motivo: {reason.strip()}", now)
     return len(changes)
+
+
+def _ever_used(cur, item: str, key: str) -> bool:
+    return bool(cur.execute(f"SELECT 1 FROM {item} WHERE {plan_mod.key_sql(item)} = ? UNION ALL "
+                            "SELECT 1 FROM plan_change WHERE item = ? AND item_key = ?", [key, item, key]).fetchone())
 
 
 def _rows_by_key(table: str, frame: pd.DataFrame) -> dict[str, dict]:
