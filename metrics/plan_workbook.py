@@ -292,10 +292,13 @@ def read(data: bytes) -> ReadPlan:
     """Read a plan workbook: every cell, then the plan rules; `problems` empty means it may be saved."""
     result = _read_cells(data)
     if len(result.frames) == len(TABLES):
+        # A rejected cell reads as empty; the rules would then also report what follows from it (a
+        # vigencia without target...). Beside rejected cells, only the rules' problems of other cells
+        # are added; the rest shows once the cells are fixed.
         flagged = {(p.sheet, p.row, p.column) for p in result.problems}
         for problem in plan_rules.validate(result.frames):
             for found in _located(problem, result):
-                if (found.sheet, found.row, found.column) not in flagged:
+                if (found.sheet, found.row, found.column) not in flagged and (found.row or not flagged):
                     result.problems.append(found)
     return result
 

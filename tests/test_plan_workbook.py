@@ -307,3 +307,64 @@ def test_preview_lists_the_changes_without_writing(db, tmp_path):
     assert preview.changes[["Hoja", "Llave", "Cambio"]].values.tolist() == [[TARGETS, "GD-05|2025", "Modificado"]]
     assert "→ 88,25" in preview.changes["Detalle"].item()
     assert_same(before, everything(db))
+
+
+# -- the panel of the Plan page (AppTest) ------------------------------------------------------
+def _panel():
+    from ui.plan_workbook import workbook_panel
+    workbook_panel()
+
+
+@pytest.fixture
+def panel_db(db, monkeypatch):
+    monkeypatch.setenv("PERSONERIA_DB", str(db))
+    yield db
+    from ui import state
+    state._store.clear()
+
+
+def panel(username: str | None, role: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from metrics.accounts import User
+    at = AppTest.from_function(_panel, default_timeout=60)
+    if username:
+        at.session_state["usuario"] = User(username, username, role)
+    return at.run()
+
+
+def test_the_panel_offers_the_download_and_uploads_only_with_the_plan_permission(panel_db):
+    reader = panel("consulta.demo", "consulta")
+    assert not reader.exception
+    assert not reader.file_uploader and "Descargar el plan (Excel)" in str(reader)
+    assert not panel(None).file_uploader
+    assert len(panel(PLANNER, "planeacion").file_uploader) == 1
+
+
+def test_the_panel_previews_then_saves_or_names_the_rejected_cells(panel_db, tmp_path):
+    data = exported(panel_db, tmp_path / "plan.xlsx")
+    row = row_of(data, TARGETS, "GD-05", 2025)
+    before = everything(panel_db)
+    at = panel(PLANNER, "planeacion")
+    at.file_uploader(key="plan_libro").upload("plan.xlsx", edit(data, {(TARGETS, f"C{row}"): "mucho"}))
+    at.run()
+    assert not at.exception
+    assert any("no se guardará nada" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert problems[["Hoja", "Fila", "Columna"]].values.tolist() == [[TARGETS, row, "C (Meta)"]]
+    assert not [b for b in at.button if b.label == "Guardar los cambios del plan"]
+    assert_same(before, everything(panel_db))
+
+    at.file_uploader(key="plan_libro").set_value(("plan.xlsx", edit(data, {(TARGETS, f"C{row}"): 88.25}),
+                                                  "application/octet-stream"))
+    at.text_area(key="plan_libro_motivo").input(REASON)
+    at.date_input(key="plan_libro_desde").set_value(date(2025, 7, 1))
+    at.run()
+    assert at.dataframe[0].value[["Hoja", "Llave", "Cambio"]].values.tolist() == [[TARGETS, "GD-05|2025", "Modificado"]]
+    assert_same(before, everything(panel_db))            # the preview writes nothing
+    next(b for b in at.button if b.label == "Guardar los cambios del plan").click()
+    at.run()
+    assert any("Se guardó 1 cambio" in s.value for s in at.success)
+    changes = everything(panel_db)["plan_change"]
+    assert changes[["item", "item_key", "recorded_by", "reason"]].values.tolist() == \
+        [["target", "GD-05|2025", PLANNER, REASON]]
