@@ -288,8 +288,9 @@ class ReadPlan:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-def read(data: bytes) -> ReadPlan:
-    """Read a plan workbook: every cell, then the plan rules; `problems` empty means it may be saved."""
+def read(data: bytes, known: frozenset = frozenset()) -> ReadPlan:
+    """Read a plan workbook: every cell, then the plan rules; `problems` empty means it may be saved.
+    `known` are problems the plan already had: as in `save_plan`, they do not block a change."""
     result = _read_cells(data)
     if len(result.frames) == len(TABLES):
         # A rejected cell reads as empty; the rules would then also report what follows from it (a
@@ -297,15 +298,17 @@ def read(data: bytes) -> ReadPlan:
         # are added; the rest shows once the cells are fixed.
         flagged = {(p.sheet, p.row, p.column) for p in result.problems}
         for problem in plan_rules.validate(result.frames):
+            if problem in known:
+                continue
             for found in _located(problem, result):
                 if (found.sheet, found.row, found.column) not in flagged and (found.row or not flagged):
                     result.problems.append(found)
     return result
 
 
-def parse(data: bytes) -> dict[str, pd.DataFrame]:
+def parse(data: bytes, known: frozenset = frozenset()) -> dict[str, pd.DataFrame]:
     """The plan of a workbook, or WorkbookRejected naming every rejected cell."""
-    result = read(data)
+    result = read(data, known)
     if result.problems:
         raise WorkbookRejected(result.problems)
     return result.frames
@@ -452,10 +455,10 @@ class Preview:
 
 def preview(store: Store, data: bytes, effective_from: date) -> Preview:
     """The problems of a workbook, or the changes it makes to the plan in force on `effective_from`."""
-    result = read(data)
+    current = plan_mod.frames(store, effective_from)
+    result = read(data, _known(current))
     rows = []
     if not result.problems:
-        current = plan_mod.frames(store, effective_from)
         before = {t: {plan_mod.key_of(t, r): r for r in plan_rules.coerce(t, current[t])[0]} for t in TABLES}
         for table, key, after in plan_changes._diff(current, result.frames):
             old = before[table].get(key)
@@ -469,4 +472,9 @@ def preview(store: Store, data: bytes, effective_from: date) -> Preview:
 def import_plan(store: Store, username, data: bytes, reason: str, effective_from: date) -> int:
     """Load a workbook as the plan in force from `effective_from`, all or nothing; returns the rows
     changed (0: the workbook equals the plan). The account needs the permission "plan"."""
-    return plan_changes.save_plan(store, username, parse(data), reason, effective_from)
+    known = _known(plan_mod.frames(store, effective_from))
+    return plan_changes.save_plan(store, username, parse(data, known), reason, effective_from)
+
+
+def _known(current: dict[str, pd.DataFrame]) -> frozenset:
+    return frozenset(plan_rules.validate(current))

@@ -204,7 +204,7 @@ def test_bad_cells_are_named_by_sheet_row_and_column_and_nothing_is_written(db, 
         (SHEET_TITLES["plan"], 2, "C (Inicio)"): "no es una fecha",
         (INDICATORS, 2, "I (Polaridad)"): "no está en la lista",
         (INDICATORS, 3, "B (Nombre)"): "obligatorio",
-        (INDICATORS, 4, "P (Proceso responsable)"): "NO-EXISTE no existe",
+        (INDICATORS, 4, "P (Proceso responsable)"): "NO-EXISTE",
         (SHEET_TITLES["process"], 2, "A (Código)"): "repetido",
         (SHEET_TITLES["process"], 3, "A (Código)"): "repetido",
         (SHEET_TITLES["objective"], 1, "F (Comentario)"): "encabezado desconocido",
@@ -368,3 +368,21 @@ def test_the_panel_previews_then_saves_or_names_the_rejected_cells(panel_db, tmp
     changes = everything(panel_db)["plan_change"]
     assert changes[["item", "item_key", "recorded_by", "reason"]].values.tolist() == \
         [["target", "GD-05|2025", PLANNER, REASON]]
+
+
+def test_a_problem_the_plan_already_had_does_not_block_a_change_but_blocks_a_new_database(db, tmp_path, capsys):
+    store = Store(db)
+    with store.transaction() as cur:   # thresholds in the wrong order, as a plan loaded before the rule
+        cur.execute("UPDATE indicator SET red_below = 90, green_from = 80 WHERE code = 'GD-01'")
+    store.close()
+    data = exported(db, tmp_path / "plan.xlsx")
+    changed = edit(data, {(TARGETS, f"C{row_of(data, TARGETS, 'GD-05', 2025)}"): 88.25})
+    store = Store(db)
+    try:
+        assert plan_workbook.import_plan(store, PLANNER, changed, REASON, date(2025, 7, 1)) == 1
+    finally:
+        store.close()
+    (tmp_path / "cambiado.xlsx").write_bytes(changed)
+    assert admin.main(["inicializar", "--db", str(tmp_path / "nueva.duckdb"), "--plan", str(tmp_path / "cambiado.xlsx")]) == 1
+    assert "Hoja «Indicadores», fila 2, columna O (Verde desde (%))" in capsys.readouterr().err
+    assert not (tmp_path / "nueva.duckdb").exists()
