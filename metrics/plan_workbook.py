@@ -297,10 +297,11 @@ def read(data: bytes, known: frozenset = frozenset()) -> ReadPlan:
         # vigencia without target...). Beside rejected cells, only the rules' problems of other cells
         # are added; the rest shows once the cells are fixed.
         flagged = {(p.sheet, p.row, p.column) for p in result.problems}
+        rows_of_key = _rows_of_key(result)
         for problem in plan_rules.validate(result.frames):
             if problem in known:
                 continue
-            for found in _located(problem, result):
+            for found in _located(problem, result, rows_of_key):
                 if (found.sheet, found.row, found.column) not in flagged and (found.row or not flagged):
                     result.problems.append(found)
     return result
@@ -421,25 +422,31 @@ def _stored(table: str, column: str, kind: str, raw):
     return str(raw)
 
 
-def _located(problem, result: ReadPlan) -> list[CellProblem]:
+def _located(problem, result: ReadPlan, rows_of_key: dict[str, dict[str, list[int]]]) -> list[CellProblem]:
     """A plan rule's problem (table, row key, column) as the workbook cells it concerns."""
     table, title = problem.table, SHEET_TITLES[problem.table]
     column = _where(table, problem.column) if problem.column in _columns(table) else None
     numbers = result.rows.get(table, [])
-    if problem.key.startswith("fila ") and problem.key[5:].isdigit() and int(problem.key[5:]) <= len(numbers):
-        rows = [numbers[int(problem.key[5:]) - 1]]
+    key = problem.key
+    if key.startswith("fila ") and key[5:].isdigit() and int(key[5:]) <= len(numbers):
+        rows = [numbers[int(key[5:]) - 1]]    # a row without its key, numbered as in the frame
     else:
-        frame = result.frames.get(table)
-        rows = [n for n, (_, r) in zip(numbers, frame.iterrows())
-                if _keyed(table, r) and plan_mod.key_of(table, r) == problem.key]
+        rows = rows_of_key.get(table, {}).get(key, [])
     if rows:
         return [CellProblem(title, n, column, problem.message) for n in rows]
-    about = "" if problem.key in ("—", plan_mod.ENTITY_KEY) or problem.key in problem.message else f"{problem.key}: "
+    about = "" if key in ("—", plan_mod.ENTITY_KEY) or key in problem.message else f"{key}: "
     return [CellProblem(title, None, column, about + problem.message)]
 
 
-def _keyed(table: str, row) -> bool:
-    return all(not blank(row[c]) for c in plan_mod.KEYS[table])
+def _rows_of_key(result: ReadPlan) -> dict[str, dict[str, list[int]]]:
+    """Per table, the sheet rows of each row key ('GD-05|2025' -> [43]); a repeated key has several."""
+    found: dict[str, dict[str, list[int]]] = {}
+    for table, frame in result.frames.items():
+        keys = found.setdefault(table, {})
+        for number, row in zip(result.rows[table], frame.to_dict("records")):
+            if all(not blank(row[c]) for c in plan_mod.KEYS[table]):
+                keys.setdefault(plan_mod.key_of(table, row), []).append(number)
+    return found
 
 
 # -- loading into the plan --------------------------------------------------------------------
