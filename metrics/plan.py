@@ -124,8 +124,13 @@ def key_sql(table: str) -> str:
     return f"concat_ws('{KEY_SEPARATOR}', " + ", ".join(f"CAST({c} AS VARCHAR)" for c in KEYS[table]) + ")"
 
 
+def json_structure(table: str) -> str:
+    """The `from_json` structure that turns a stored version (plan_change.data) back into a typed row."""
+    return json.dumps({c: kind for c, (kind, _) in columns()[table].items()})
+
+
 def _frame_sql(table: str) -> str:
-    structure = json.dumps({c: kind for c, (kind, _) in columns()[table].items()})
+    structure = json_structure(table)
     only = f"WHERE key IN ({', '.join(repr(k) for k in PLAN_SETTINGS)})" if table == "setting" else ""
     return f"""
         WITH latest AS (

@@ -146,15 +146,18 @@ def _save(store: Store, username, reason: str, effective_from, edit: Callable, n
                            "elíjalo en la lista para editarlo, o use otro código.")
         current = plan_mod.frames(cur, effective_from)
         proposed = edit(dict(current))
-        problems = plan_rules.validate(proposed)
+        after, problems = plan_rules.checked(proposed)
         if problems:
-            raise PlanRejected(problems)
-        changes = _diff(current, proposed)
+            _refuse_new_problems(current, problems)
+        changes = _diff_rows(current, proposed, after)
         if not changes:
             return 0
-        for table, key, row in changes:
-            _append(cur, table, key, row, effective_from, user.username, reason.strip(), now)
-        _check_later_plans(cur, effective_from)
+        later = {day: plan_mod.frames(cur, day) for day in _later_dates(cur, effective_from)}
+        _append(cur, changes, effective_from, user.username, reason.strip(), now)
+        for day, before in later.items():
+            _refuse_new_problems(before, plan_rules.validate(plan_mod.frames(cur, day)),
+                                 f"No se guardó ningún cambio: el plan que rige desde el {fmt.short_date(day)} "
+                                 "(un cambio ya programado) quedaría con problemas.")
         listed = ", ".join(f"{t} {k} ({'retirado' if r is None else 'nuevo o modificado'})" for t, k, r in changes[:30])
         more = f" y {len(changes) - 30} más" if len(changes) > 30 else ""
         accounts.audit(cur, user.username, "cambiar_plan", ", ".join(sorted({t for t, _, _ in changes})),
@@ -179,11 +182,17 @@ def _data(row: dict) -> str:
 
 def _diff(current: dict, proposed: dict) -> list[tuple[str, str, dict | None]]:
     """(table, key, row after the change or None when retired), in write order."""
+    return _diff_rows(current, proposed, {t: plan_rules.coerce(t, proposed[t])[0] for t in TABLES
+                                          if proposed[t] is not current[t]})
+
+
+def _diff_rows(current: dict, proposed: dict, typed: dict[str, list[dict]]) -> list[tuple[str, str, dict | None]]:
     changes = []
     for table in TABLES:
         if proposed[table] is current[table]:
             continue
-        before, after = _rows_by_key(table, current[table]), _rows_by_key(table, proposed[table])
+        before = _rows_by_key(table, current[table])
+        after = {plan_mod.key_of(table, r): r for r in typed[table]}
         for key, row in after.items():
             if key not in before or _data(before[key]) != _data(row):
                 changes.append((table, key, row))
@@ -191,30 +200,55 @@ def _diff(current: dict, proposed: dict) -> list[tuple[str, str, dict | None]]:
     return changes
 
 
-def _append(cur, table: str, key: str, row: dict | None, effective_from: date, by: str, reason: str,
+def _append(cur, changes: list[tuple[str, str, dict | None]], effective_from: date, by: str, reason: str,
             now: datetime) -> None:
-    insert = ("INSERT INTO plan_change (item, item_key, effective_from, retired, data, recorded_at, recorded_by, "
-              "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-    if row is not None and not cur.execute(f"SELECT 1 FROM {table} WHERE {plan_mod.key_sql(table)} = ?",
-                                           [key]).fetchone():
-        cols = list(row)
-        cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                    [row[c] for c in cols])
-        cur.execute(insert, [table, key, BEGINNING, True, None, now, by, reason])
-    cur.execute(insert, [table, key, effective_from, row is None, None if row is None else _data(row), now, by,
-                         reason])
+    """Write the versions in two statements per table at most, so a workbook that changes thousands
+    of rows costs about what one row does."""
+    records = []   # (item, item_key, effective_from, retired, data)
+    for table in TABLES:
+        mine = [(key, row) for t, key, row in changes if t == table]
+        added = [key for key, row in mine if row is not None]
+        if added:
+            have = {k for (k,) in cur.execute(f"SELECT {plan_mod.key_sql(table)} FROM {table} "
+                                              f"WHERE list_contains(?, {plan_mod.key_sql(table)})", [added]).fetchall()}
+            fresh = pd.DataFrame({"data": [_data(row) for key, row in mine if row is not None and key not in have]})
+            if len(fresh):
+                _with_frame(cur, fresh, f"INSERT INTO {table} BY NAME SELECT unnest(from_json(data::JSON, "
+                                        f"'{plan_mod.json_structure(table)}')) FROM _frame")
+                records += [(table, key, BEGINNING.isoformat(), True, None) for key, row in mine
+                            if row is not None and key not in have]
+        records += [(table, key, effective_from.isoformat(), row is None, None if row is None else _data(row))
+                    for key, row in mine]
+    frame = pd.DataFrame(records, columns=["item", "item_key", "effective_from", "retired", "data"], dtype=object)
+    frame["order"] = range(len(frame))
+    _with_frame(cur, frame, "INSERT INTO plan_change (item, item_key, effective_from, retired, data, recorded_at, "
+                            "recorded_by, reason) SELECT item, item_key, effective_from::DATE, retired::BOOLEAN, "
+                            "data::JSON, ?, ?, ? FROM _frame ORDER BY \"order\"", [now, by, reason])
 
 
-def _check_later_plans(cur, effective_from: date) -> None:
-    """A change already recorded for a later date keeps its own rows; the plan from then on must
-    still be valid (e.g. it must not link an indicator retired by this change)."""
-    later = [d for (d,) in cur.execute("SELECT DISTINCT effective_from FROM plan_change WHERE effective_from > ? "
-                                       "ORDER BY 1", [effective_from]).fetchall()]
-    for day in later:
-        problems = plan_rules.validate(plan_mod.frames(cur, day))
-        if problems:
-            raise PlanRejected(problems, f"No se guardó ningún cambio: el plan que rige desde el "
-                                         f"{fmt.short_date(day)} (un cambio ya programado) quedaría con problemas.")
+def _with_frame(cur, frame: pd.DataFrame, sql: str, params: list | None = None) -> None:
+    cur.register("_frame", frame)
+    try:
+        cur.execute(sql, params or [])
+    finally:
+        cur.unregister("_frame")
+
+
+def _refuse_new_problems(before: dict, problems: list[Problem], intro: str | None = None) -> None:
+    """Refuse a change that leaves the plan (`before` it) with a problem it did not have. A problem
+    already there (a plan loaded before a rule existed) does not block unrelated changes, and can be fixed."""
+    if problems:
+        known = set(plan_rules.validate(before))
+        new = [p for p in problems if p not in known]
+        if new:
+            raise PlanRejected(new, *([intro] if intro else []))
+
+
+def _later_dates(cur, effective_from: date) -> list[date]:
+    """The dates of changes already recorded to take effect after this one: each keeps its own rows,
+    and the plan from then on must stay valid (e.g. not link an indicator this change retires)."""
+    return [d for (d,) in cur.execute("SELECT DISTINCT effective_from FROM plan_change WHERE effective_from > ? "
+                                      "ORDER BY 1", [effective_from]).fetchall()]
 
 
 # -- reading the history -----------------------------------------------------------------------

@@ -140,6 +140,12 @@ def _row_key(table: str, row: dict, number: int) -> str:
 
 def validate(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every problem of the whole plan given as `frames` (an empty list: the plan may be saved)."""
+    return checked(frames)[1]
+
+
+def checked(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """(the typed rows of each table given, every problem of the plan): `validate` for a caller that
+    then writes the rows, so each cell is read once."""
     rows, problems = {}, []
     for table in plan_mod.TABLES:
         if table in frames:
@@ -147,12 +153,11 @@ def validate(frames: dict[str, pd.DataFrame]) -> list[Problem]:
             problems += found
     for table, table_rows in rows.items():
         for rule in _ROW_RULES.get(table, ()):
-            for row in table_rows:
-                problems += [Problem(table, plan_mod.key_of(table, row) if _keyed(table, row) else "—", c, m)
-                             for c, m in rule(row, rows)]
+            for number, row in enumerate(table_rows, 1):
+                problems += [Problem(table, _row_key(table, row, number), c, m) for c, m in rule(row, rows)]
     for rule in _PLAN_RULES:
         problems += rule(rows)
-    return problems
+    return rows, problems
 
 
 def _keyed(table: str, row: dict) -> bool:
@@ -192,10 +197,10 @@ def _references(rows) -> list[Problem]:
             continue
         for row in rows[table]:
             if row[column] is not None and row[column] not in codes[points_to]:
-                key = plan_mod.key_of(table, row) if _keyed(table, row) else "—"
-                problems.append(Problem(table, key, column, f"{row[column]} no existe en "
-                                        f"{TABLE_LABELS[points_to].lower()}; escriba un código existente o "
-                                        f"cree primero {'ese proceso' if points_to == 'process' else 'esa fila'}."))
+                key = _row_key(table, row, rows[table].index(row) + 1)
+                problems.append(Problem(table, key, column, f"{row[column]} no está entre los "
+                                        f"{TABLE_LABELS[points_to].lower()} vigentes (no existe o se retira con "
+                                        "este cambio); use un código vigente, o cree primero el que falta."))
     return problems
 
 

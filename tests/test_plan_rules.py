@@ -71,12 +71,12 @@ BROKEN = [
     ("código repetido", add_row("indicator", code="GD-05"), ("indicator", "GD-05", "code", "repetido 2 veces")),
     ("código mal formado", rename_indicator("GD-05", "GD 05"), ("indicator", "GD 05", "code", "código mal formado")),
     ("referencia a un proceso inexistente", set_cell("indicator", "process", "XX", code="GD-05"),
-     ("indicator", "GD-05", "process", "XX no existe")),
+     ("indicator", "GD-05", "process", "XX no está entre los procesos vigentes")),
     ("meta de un indicador inexistente", add_row("target", indicator="GD-99", year=2025, target=10),
-     ("target", "GD-99|2025", "indicator", "GD-99 no existe")),
+     ("target", "GD-99|2025", "indicator", "GD-99 no está entre")),
     ("aporte a un objetivo inexistente", set_cell("indicator_objective", "objective", "OE9", indicator="GD-05",
                                                   objective="OE2"),
-     ("indicator_objective", "GD-05|OE9", "objective", "OE9 no existe")),
+     ("indicator_objective", "GD-05|OE9", "objective", "OE9 no está entre")),
     ("peso de aporte en cero", set_cell("indicator_objective", "weight", 0, indicator="GD-05", objective="OE2"),
      ("indicator_objective", "GD-05|OE2", "weight", "mayor que cero")),
     ("peso del indicador negativo", set_cell("indicator", "weight", -1, code="GD-05"),
@@ -179,3 +179,21 @@ def test_a_reporting_window_in_days_or_on_a_date_is_accepted(store):
 def test_problems_say_where_in_spanish():
     problem = plan_rules.Problem("target", "GD-05|2025", "target", "la meta está fuera del rango.")
     assert str(problem) == "Metas por vigencia · GD-05|2025 · Meta: la meta está fuera del rango."
+
+
+def test_a_problem_already_in_the_plan_does_not_block_other_changes(tmp_path):
+    """A plan loaded before a rule existed can still change; the change must not add a problem."""
+    s = fresh_store(tmp_path)
+    with s.transaction() as cur:
+        cur.execute("UPDATE indicator SET accumulation = 'flujo' WHERE code = 'GD-07'")   # a ratio added up
+    target = [{"indicator": "GD-05", "year": 2025, "target": 97}]
+    assert plan_changes.save_rows(s, "admin", "target", target, REASON, WHEN) == 1
+    with pytest.raises(PlanRejected) as refused:
+        plan_changes.save_rows(s, "admin", "target", [{"indicator": "GD-06", "year": 2025, "target": 120}], REASON,
+                               WHEN)
+    assert [p.key for p in refused.value.problems] == ["GD-06|2025"]
+    fixed = plan_mod.frame(s, "indicator", WHEN)
+    fixed.loc[fixed["code"] == "GD-07", "accumulation"] = "stock"
+    assert plan_changes.save_plan(s, "admin", {"indicator": fixed}, REASON, WHEN) == 1
+    assert plan_rules.validate(plan_mod.frames(s, WHEN)) == []
+    s.close()
