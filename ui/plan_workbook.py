@@ -7,6 +7,7 @@ itself re-checks the permission "plan" against the stored account (metrics.plan_
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -19,9 +20,10 @@ from ui import auth, state
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def _workbook(path: str, stamp: str, today: date) -> bytes:
-    return plan_workbook.export(state.store(), today)
+@st.cache_data(show_spinner="Revisando el libro…", max_entries=4)
+def _preview(_store, path: str, stamp: str, data: bytes, effective: date) -> plan_workbook.Preview:
+    """The check of an upload, once per file, date and state of the database (widgets rerun the page)."""
+    return plan_workbook.preview(_store, data, effective)
 
 
 def workbook_panel() -> None:
@@ -31,9 +33,10 @@ def workbook_panel() -> None:
     st.subheader("El plan en Excel")
     st.caption("Un libro con una hoja por tabla del plan (entidad, planes, objetivos, procesos, actividades, "
                "indicadores con su ficha, aportes a objetivos y metas), listas desplegables e instrucciones.")
-    st.download_button("Descargar el plan (Excel)", data=_workbook(str(store.path), store.stamp(), today),
+    # Built only when clicked (a plan of thousands of indicators takes seconds to write).
+    st.download_button("Descargar el plan (Excel)", data=partial(plan_workbook.export, store, today),
                        file_name=f"plan-{today.isoformat()}.xlsx", mime=XLSX, icon=":material/download:",
-                       key="plan_libro_descargar")
+                       on_click="ignore", key="plan_libro_descargar")
     user = auth.current_user()
     if user is None or not user.can("plan"):
         st.caption("Para cargar un plan editado ingrese con una cuenta de administrador o de la Oficina de Planeación.")
@@ -48,7 +51,7 @@ def workbook_panel() -> None:
         return
     data = upload.getvalue()
     try:
-        preview = plan_workbook.preview(store, data, effective)
+        preview = _preview(store, str(store.path), store.stamp(), data, effective)
     except Rejected as exc:
         st.error(exc.message)
         return
