@@ -58,14 +58,15 @@ def field(table: str, column: str, value, key: str, disabled: bool = False):
     label = COLUMN_LABELS[table][column]
     kind, required = plan_mod.columns()[table][column]
     value = None if missing(value) else value
-    options = CHOICES.get((table, column)) or REFERENCES.get((table, column))
+    coded = CHOICES.get((table, column))            # stored codes (up, flujo) shown only by their Spanish label
+    options = coded or REFERENCES.get((table, column))
     if options is not None:
         codes = list(options) + ([] if required else [None])
         if value is not None and value not in codes:
             codes.insert(0, value)
         return st.selectbox(label, codes, index=codes.index(value) if value in codes else 0, key=key,
-                            disabled=disabled,
-                            format_func=lambda c: "— sin valor —" if c is None else f"{c} · {options.get(c, c)}")
+                            disabled=disabled, format_func=lambda c: "— sin valor —" if c is None else
+                            options.get(c, c) if coded else f"{c} · {options.get(c, c)}")
     if kind == "BOOLEAN":
         return st.checkbox(label, value=bool(value), key=key)
     if kind == "DOUBLE":
@@ -87,7 +88,7 @@ def row_editor(table: str, noun: str, label_of, extra=None) -> None:
     `extra(code)` may add inputs to the form and returns a function giving more (item, rows, scope) edits."""
     frame = current[table]
     rows = {r["code"]: r for r in frame.to_dict("records")}
-    choice = st.selectbox(noun.capitalize(), [NEW] + list(rows), key=f"plan_{table}_elegido",
+    choice = st.selectbox(noun.capitalize(), list(rows) + [NEW], key=f"plan_{table}_elegido",
                           format_func=lambda c: f"— Crear {noun} nuevo —" if c == NEW else label_of(rows[c]))
     row = rows.get(choice, {})
     with st.form(f"plan_{table}_formulario"):

@@ -27,7 +27,7 @@ import pandas as pd
 from metrics import plan as plan_mod
 from metrics.fmt import number
 from metrics.periods import PERIODS_PER_YEAR
-from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, KEYS, PLAN_SETTINGS, TABLE_LABELS
+from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, KEYS, PLAN_SETTINGS, SETTING_LABELS, TABLE_LABELS
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 CODED_TABLES = ("plan", "objective", "process", "activity", "indicator")
@@ -296,7 +296,7 @@ def _choices(table: str):
     def rule(row, _rows):
         for (t, column), allowed in CHOICES.items():
             if t == table and row[column] is not None and row[column] not in allowed:
-                yield column, f"«{row[column]}» no es un valor permitido; use uno de: {', '.join(allowed)}."
+                yield column, f"«{row[column]}» no es un valor permitido; use uno de: {'; '.join(allowed.values())}."
     return rule
 
 
@@ -321,7 +321,7 @@ def _plan_dates(row, _rows):
 
 def _setting_value(row, _rows):
     if row["key"] not in PLAN_SETTINGS:
-        yield "key", f"ajuste desconocido; los ajustes del plan son: {', '.join(PLAN_SETTINGS)}."
+        yield "key", f"ajuste desconocido; los ajustes del plan son: {'; '.join(SETTING_LABELS.values())}."
         return
     try:
         value = float(str(row["value"]).replace(",", "."))

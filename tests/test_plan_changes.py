@@ -128,7 +128,7 @@ def test_versions_say_who_when_why_and_what(store):
                                                                                    date(2025, 6, 1)]
     audit = store.query("SELECT username, action, detail FROM audit_log WHERE action = 'cambiar_plan' ORDER BY id")
     assert audit["username"].tolist() == ["planeacion", "admin"]
-    assert "target GD-05|2025" in audit["detail"][0] and REASON in audit["detail"][0]
+    assert "Metas por vigencia GD-05|2025" in audit["detail"][0] and REASON in audit["detail"][0]
 
 
 def test_saving_the_plan_as_it_stands_changes_nothing(store):

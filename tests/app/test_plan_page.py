@@ -95,7 +95,7 @@ def test_a_change_without_a_reason_writes_nothing(db):
 
 
 def test_a_new_indicator_with_its_window_targets_and_links(db):
-    at = plan_page(PLANEACION)
+    at = choose_indicator(plan_page(PLANEACION), "__nuevo__")
     values = {"code": "GD-31", "name": "Trámites totalmente en línea", "formula": "(A / B) × 100",
               "numerator": "Trámites en línea", "denominator": "Trámites inscritos en el SUIT", "unit": "%",
               "definition": "A mayor valor, más trámites en línea.", "source": "SUIT"}
