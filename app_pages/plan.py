@@ -9,12 +9,16 @@ import streamlit as st
 from metrics import fmt, plan_changes
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected
+from metrics.plan_changes import PlanConflict
 from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, PLAN_SETTINGS, SETTING_LABELS
 from metrics.scoring import Settings
 from ui import auth, plan_history, plan_workbook, state
 
 NEW = "__nuevo__"
 NOTICE = "plan_aviso"
+CONFLICT = "plan_conflicto"
+FORMS = ("plan_indicator_", "plan_process_", "plan_activity_", "plan_objective_", "plan_meta_", "plan_aporte_",
+         "plan_ajuste_")
 LONG_TEXTS = {"objective", "definition", "formula", "description", "text"}
 
 st.title("Plan")
@@ -24,13 +28,15 @@ store = state.store()
 
 if notice := st.session_state.pop(NOTICE, None):
     st.success(notice)
+if conflict := st.session_state.pop(CONFLICT, None):
+    st.error(conflict)
 
 st.markdown("Aquí se crean, modifican y retiran los indicadores (con su ficha, metas por vigencia y aportes a "
             "objetivos), los procesos con el cargo de su líder, las actividades, los objetivos y los umbrales de la "
             "entidad. Cada cambio pide un motivo y rige desde la fecha que indique: una fecha de corte anterior "
             "sigue mostrando el plan de entonces. Si el plan quedaría con problemas, no se guarda nada.")
 since = st.date_input("Los cambios rigen desde", value=date.today(), min_value=plan_changes.EARLIEST_EFFECTIVE,
-                      format="DD/MM/YYYY", key="plan_desde",
+                      format="DD/MM/YYYY", key="plan_desde", on_change=lambda: reset(),
                       help="Los formularios muestran el plan que rige ese día, y lo que guarde rige desde ese día.")
 current = plan_mod.frames(store, since)
 processes = dict(zip(current["process"]["code"], current["process"]["name"]))
@@ -38,15 +44,34 @@ REFERENCES = {("indicator", "process"): processes, ("activity", "process"): proc
               ("indicator", "element"): ELEMENTS}
 
 
-def attempt(action, done: str) -> None:
-    """Run a write; on success remember the message and rerun, on rejection show every problem."""
+def seen(form: str) -> int:
+    """The newest plan change when this form was first shown; saving passes it back, so a change
+    someone made meanwhile to the same rows is refused instead of overwritten."""
+    return st.session_state.setdefault(f"{form}visto", plan_changes.latest_id(store))
+
+
+def attempt(action, done: str, forms: tuple[str, ...]) -> None:
+    """Run a write. Saved: remember the message, reset the forms (their widgets are keyed by these
+    prefixes) and rerun. Refused: show every problem; on a conflict, reload the forms with the plan in force."""
     try:
         saved = action()
+    except PlanConflict as exc:
+        reset(forms)
+        st.session_state[CONFLICT] = exc.message
+        st.rerun()
     except Rejected as exc:
         st.error(exc.message)
     else:
+        reset(forms)
         st.session_state[NOTICE] = done if saved else "No había cambios que guardar: el plan ya era así."
         st.rerun()
+
+
+def reset(forms: tuple[str, ...] = FORMS) -> None:
+    """Forget what the forms hold, so they show the plan in force again (the row choices stay)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(forms) and
+                not k.endswith("_elegido")]:
+        del st.session_state[key]
 
 
 def missing(x) -> bool:
@@ -91,6 +116,8 @@ def row_editor(table: str, noun: str, label_of, extra=None) -> None:
     choice = st.selectbox(noun.capitalize(), list(rows) + [NEW], key=f"plan_{table}_elegido",
                           format_func=lambda c: f"— Crear {noun} nuevo —" if c == NEW else label_of(rows[c]))
     row = rows.get(choice, {})
+    forms = (f"plan_{table}_{choice}_", f"plan_meta_{choice}_", f"plan_aporte_{choice}_")
+    shown = seen(forms[0])
     with st.form(f"plan_{table}_formulario"):
         values = {}
         columns = list(plan_mod.columns()[table])
@@ -107,8 +134,8 @@ def row_editor(table: str, noun: str, label_of, extra=None) -> None:
             code = values["code"] = choice if choice != NEW else (values["code"] or "").strip()
             attempt(lambda: plan_changes.save_many(
                 store, user.username, [(table, [values], None)] + more(code), reason, since,
-                creating=(table, code) if choice == NEW else None),
-                f"Se guardó {noun} {code}; rige desde el {fmt.short_date(since)}.")
+                creating=(table, code) if choice == NEW else None, seen=shown),
+                f"Se guardó {noun} {code}; rige desde el {fmt.short_date(since)}.", forms)
     if choice == NEW:
         return
     with st.expander(f"Retirar {noun} {choice}"):
@@ -117,8 +144,8 @@ def row_editor(table: str, noun: str, label_of, extra=None) -> None:
         with st.form(f"plan_{table}_retiro"):
             why = reason_input(f"plan_{table}_{choice}_motivo_retiro")
             if st.form_submit_button(f"Retirar {choice}", key=f"plan_{table}_retirar"):
-                attempt(lambda: plan_changes.retire(store, user.username, table, [choice], why, since),
-                        f"Se retiró {noun} {choice} desde el {fmt.short_date(since)}.")
+                attempt(lambda: plan_changes.retire(store, user.username, table, [choice], why, since, seen=shown),
+                        f"Se retiró {noun} {choice} desde el {fmt.short_date(since)}.", forms)
     if table == "indicator":
         plan_history.indicator_versions(store, choice)
     else:
@@ -167,6 +194,7 @@ with tabs[3]:
 with tabs[4]:
     settings = dict(zip(current["setting"]["key"], current["setting"]["value"]))
     defaults = Settings()
+    shown = seen("plan_ajuste_")
     with st.form("plan_ajustes"):
         chosen = {}
         for k in PLAN_SETTINGS:
@@ -174,12 +202,13 @@ with tabs[4]:
             value = kind(float(settings.get(k, getattr(defaults, k))))
             chosen[k] = st.number_input(SETTING_LABELS[k], value=value, step=kind(1), key=f"plan_ajuste_{k}",
                                         **({"format": "%g"} if kind is float else {}))
-        reason = reason_input("plan_ajustes_motivo")
+        reason = reason_input("plan_ajuste_motivo")
         if st.form_submit_button("Guardar", type="primary", key="plan_ajustes_guardar"):
             attempt(lambda: plan_changes.save_rows(store, user.username, "setting",
                                                    [{"key": k, "value": str(v)} for k, v in chosen.items()],
-                                                   reason, since),
-                    f"Se guardaron los umbrales de la entidad; rigen desde el {fmt.short_date(since)}.")
+                                                   reason, since, seen=shown),
+                    f"Se guardaron los umbrales de la entidad; rigen desde el {fmt.short_date(since)}.",
+                    ("plan_ajuste_",))
 
 st.divider()
 plan_workbook.workbook_panel()

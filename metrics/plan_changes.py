@@ -6,6 +6,9 @@ why, in one transaction that checks the permission "plan" against the stored acc
 the resulting plan with `plan_rules` and writes an audit row. When anything is rejected nothing is
 written.
 
+Every writer takes `seen`, the `latest_id()` the editor had when it showed the rows: when another
+change touched the same rows since, nothing is written (PlanConflict) instead of overwriting it.
+
 A row created in the app also gets a row in its own table (the foreign keys need it: measurement
 → indicator, indicator → process, ...) and a first version `retired` from BEGINNING, so it is absent
 at every cut-off before its effective date and present from then on.
@@ -35,6 +38,11 @@ _DEPENDENTS = {"indicator": (("target", "indicator"), ("indicator_objective", "i
                "objective": (("indicator_objective", "objective"),)}
 
 
+class PlanConflict(Rejected):
+    """Someone else changed the same rows after the editor showed them: nothing is written, so
+    their change is never overwritten unseen."""
+
+
 class PlanRejected(Rejected):
     """A plan change refused by the rules: the message lists them; `problems` has each one."""
 
@@ -48,24 +56,25 @@ class PlanRejected(Rejected):
 
 # -- writing -----------------------------------------------------------------------------------
 def save_plan(store: Store, username, frames: dict[str, pd.DataFrame], reason: str, effective_from: date,
-              now: datetime | None = None) -> int:
+              now: datetime | None = None, seen: int | None = None) -> int:
     """Make the plan in force from `effective_from` equal to `frames` (the tables given; a table
     left out stays as it is). Returns the number of rows changed (0: nothing to change)."""
     given = {t: f for t, f in frames.items() if t in KEYS}
-    return _save(store, username, reason, effective_from, lambda current: current | given, now)
+    return _save(store, username, reason, effective_from, lambda current: current | given, now, seen=seen)
 
 
 def save_rows(store: Store, username, item: str, rows: pd.DataFrame | Iterable[dict], reason: str,
-              effective_from: date, scope: dict | None = None, now: datetime | None = None) -> int:
+              effective_from: date, scope: dict | None = None, now: datetime | None = None,
+              seen: int | None = None) -> int:
     """Add or change some rows of one table. Each given row replaces the row with its key (a column
     left out keeps its value); with `scope` (e.g. {"indicator": "GD-05"}) the given rows are all the
     rows of that scope, and a row of the scope that is not given is retired."""
-    return save_many(store, username, [(item, rows, scope)], reason, effective_from, now)
+    return save_many(store, username, [(item, rows, scope)], reason, effective_from, now, seen=seen)
 
 
 def save_many(store: Store, username, edits: Iterable[tuple[str, pd.DataFrame | Iterable[dict], dict | None]],
               reason: str, effective_from: date, now: datetime | None = None,
-              creating: tuple[str, str] | None = None) -> int:
+              creating: tuple[str, str] | None = None, seen: int | None = None) -> int:
     """Several `save_rows` (item, rows, scope) as one change: a new indicator with its targets and links.
     `creating` (item, key) says the row is meant to be new: a key ever used before is refused, so a
     new indicator never inherits the values and history of a retired one."""
@@ -75,7 +84,7 @@ def save_many(store: Store, username, edits: Iterable[tuple[str, pd.DataFrame | 
         for item, rows, scope in edits:
             current = current | {item: _upsert(current[item], item, rows, scope)}
         return current
-    return _save(store, username, reason, effective_from, edit, now, creating)
+    return _save(store, username, reason, effective_from, edit, now, creating, seen)
 
 
 def _upsert(table: pd.DataFrame, item: str, rows, scope: dict | None) -> pd.DataFrame:
@@ -90,7 +99,7 @@ def _upsert(table: pd.DataFrame, item: str, rows, scope: dict | None) -> pd.Data
 
 
 def retire(store: Store, username, item: str, keys: Iterable[str], reason: str, effective_from: date,
-           now: datetime | None = None) -> int:
+           now: datetime | None = None, seen: int | None = None) -> int:
     """Retire rows from `effective_from` on (their history and past scores stay); an indicator takes
     its targets and objective links with it, an objective its links."""
     keys = {str(k) for k in keys}
@@ -104,7 +113,7 @@ def retire(store: Store, username, item: str, keys: Iterable[str], reason: str, 
             frame = current[dependent]
             changed[dependent] = frame[~frame[column].isin(codes)]
         return current | changed
-    return _save(store, username, reason, effective_from, edit, now)
+    return _save(store, username, reason, effective_from, edit, now, seen=seen)
 
 
 def _keys(item: str, table: pd.DataFrame) -> pd.Series:
@@ -134,7 +143,7 @@ def _effective(effective_from) -> date:
 
 
 def _save(store: Store, username, reason: str, effective_from, edit: Callable, now: datetime | None,
-          creating: tuple[str, str] | None = None) -> int:
+          creating: tuple[str, str] | None = None, seen: int | None = None) -> int:
     now = now or datetime.now()
     with store.transaction() as cur:
         user = accounts.require(cur, username, "plan")
@@ -152,6 +161,8 @@ def _save(store: Store, username, reason: str, effective_from, edit: Callable, n
         changes = _diff_rows(current, proposed, after)
         if not changes:
             return 0
+        if seen is not None:
+            _refuse_stale(cur, changes, seen)
         later = {day: plan_mod.frames(cur, day) for day in _later_dates(cur, effective_from)}
         _append(cur, changes, effective_from, user.username, reason.strip(), now)
         for day, before in later.items():
@@ -166,6 +177,21 @@ def _save(store: Store, username, reason: str, effective_from, edit: Callable, n
                        f"{len(changes)} {'fila' if len(changes) == 1 else 'filas'} vigentes desde {fmt.short_date(effective_from)}: {listed}{more}; "
                        f"motivo: {reason.strip()}", now)
     return len(changes)
+
+
+def latest_id(store: Store) -> int:
+    """The newest plan change: an editor keeps it as `seen` and passes it back when saving."""
+    return int(store.scalar("SELECT coalesce(max(id), 0) FROM plan_change"))
+
+
+def _refuse_stale(cur, changes: list[tuple[str, str, dict | None]], seen: int) -> None:
+    newer = cur.execute("SELECT DISTINCT item, item_key, recorded_by FROM plan_change WHERE id > ?", [seen]).fetchall()
+    touched = {(t, k) for t, k, _ in changes}
+    clash = sorted({(item, key, by) for item, key, by in newer if (item, key) in touched})
+    if clash:
+        rows = ", ".join(f"{TABLE_LABELS[item]} {key} ({by})" for item, key, by in clash[:10])
+        raise PlanConflict(f"No se guardó nada: mientras usted editaba, otra persona cambió {rows}. El formulario "
+                           "muestra ahora el plan vigente; revise y vuelva a guardar.")
 
 
 def _ever_used(cur, item: str, key: str) -> bool:

@@ -203,3 +203,18 @@ def test_other_roles_cannot_change_the_plan_by_any_route(store, username):
         with pytest.raises(PermissionDenied):
             attempt()
     assert written(store) == before
+
+
+def test_a_change_made_meanwhile_to_the_same_rows_is_never_overwritten(store):
+    shown = plan_changes.latest_id(store)          # an editor shows the plan
+    plan_changes.save_rows(store, "admin", "target", [{"indicator": "GD-05", "year": 2025, "target": 90}],
+                           REASON, date(2025, 6, 1))                 # someone else saves meanwhile
+    before = written(store)
+    with pytest.raises(plan_changes.PlanConflict, match=r"Metas por vigencia GD-05\|2025 \(admin\)"):
+        plan_changes.save_rows(store, "planeacion", "target", [{"indicator": "GD-05", "year": 2025, "target": 85},
+                                                                {"indicator": "GD-05", "year": 2026, "target": 95}],
+                               REASON, date(2025, 6, 1), seen=shown)
+    assert written(store) == before
+    # other rows are not in conflict
+    assert plan_changes.save_rows(store, "planeacion", "target", [{"indicator": "GD-05", "year": 2026, "target": 95}],
+                                  REASON, date(2025, 6, 1), seen=shown) == 1

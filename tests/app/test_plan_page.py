@@ -67,7 +67,9 @@ def test_planeacion_raises_a_target_and_the_past_cut_off_stays(db):
     changes = db.query("SELECT item, item_key, effective_from::VARCHAR, recorded_by, reason FROM plan_change")
     assert changes.values.tolist() == [["target", "GD-05|2025", "2025-06-01", "planeacion", REASON]]
     again = snapshot.compute(db, plan_mod.load(db, date(2024, 12, 31)), date(2024, 12, 31))
-    assert again.indicators.equals(past.indicators) and again.policy == past.policy
+    import pandas.testing as pdt
+    pdt.assert_frame_equal(again.indicators, past.indicators)
+    assert again.policy == past.policy
     later = plan_mod.load(db, date(2025, 8, 31)).targets.set_index(["indicator", "year"])
     assert later.loc[("GD-05", 2025), "target"] == 99
 
@@ -178,3 +180,17 @@ def test_the_indicador_page_lists_the_versions_of_the_ficha_and_targets(db):
     assert shown[["Qué", "Rige desde", "Cambio", "Por", "Motivo"]].values.tolist() == [
         ["Meta 2025", "Plan inicial", "Versión inicial", "—", "Plan cargado inicialmente"],
         ["Meta 2025", "01/06/2025", "Meta: 85 → 99", "planeacion", REASON]]
+
+
+def test_a_change_saved_meanwhile_by_someone_else_is_not_overwritten(db):
+    from metrics import plan_changes
+    at = choose_indicator(plan_page(PLANEACION), "GD-05")
+    plan_changes.save_rows(db, "admin", "target", [{"indicator": "GD-05", "year": 2025, "target": 90}], REASON,
+                           date.today())
+    at.text_input(key="plan_indicator_GD-05_name").input("Radicación electrónica")
+    at.text_area(key="plan_indicator_GD-05_motivo").input(REASON)
+    button(at, "plan_indicator_guardar").click()
+    at.run()
+    assert any("otra persona cambió Metas por vigencia GD-05|2025 (admin)" in e.value for e in at.error)
+    assert db.scalar("SELECT count(*) FROM plan_change WHERE recorded_by = 'planeacion'") == 0
+    assert at.number_input(key="plan_meta_GD-05_2025").value == 90      # the form shows the plan in force
