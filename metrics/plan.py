@@ -160,7 +160,7 @@ def frames(store, as_of: date | None = None) -> dict[str, pd.DataFrame]:
     return {table: frame(store, table, as_of) for table in TABLES}
 @dataclass
 class Plan:
-    """Everything about the plan that does not depend on the cut-off date."""
+    """The plan as it stood on one date (`load`): what every figure of a cut-off is judged against."""
     entity: dict
     settings: Settings
     is_demo: bool

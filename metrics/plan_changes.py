@@ -169,14 +169,19 @@ def _save(store: Store, username, reason: str, effective_from, edit: Callable, n
             _refuse_new_problems(before, plan_rules.validate(plan_mod.frames(cur, day)),
                                  f"No se guardó ningún cambio: el plan que rige desde el {fmt.short_date(day)} "
                                  "(un cambio ya programado) quedaría con problemas.")
-        listed = ", ".join(f"{TABLE_LABELS[t]} {k} ({'retirado' if r is None else 'nuevo o modificado'})"
-                           for t, k, r in changes[:30])
-        more = f" y {len(changes) - 30} más" if len(changes) > 30 else ""
-        accounts.audit(cur, user.username, "cambiar_plan", ", ".join(TABLE_LABELS[t] for t in TABLES
-                                                                     if any(c[0] == t for c in changes)),
-                       f"{len(changes)} {'fila' if len(changes) == 1 else 'filas'} vigentes desde {fmt.short_date(effective_from)}: {listed}{more}; "
-                       f"motivo: {reason.strip()}", now)
+        tables = ", ".join(TABLE_LABELS[t] for t in TABLES if any(c[0] == t for c in changes))
+        accounts.audit(cur, user.username, "cambiar_plan", tables, _audit_detail(changes, effective_from, reason), now)
     return len(changes)
+
+
+def _audit_detail(changes: list[tuple[str, str, dict | None]], effective_from: date, reason: str,
+                  listed: int = 30) -> str:
+    rows = ", ".join(f"{TABLE_LABELS[t]} {k} ({'retirado' if r is None else 'nuevo o modificado'})"
+                     for t, k, r in changes[:listed])
+    more = f" y {len(changes) - listed} más" if len(changes) > listed else ""
+    n = len(changes)
+    return (f"{n} {'fila' if n == 1 else 'filas'} desde el {fmt.short_date(effective_from)}: {rows}{more}; "
+            f"motivo: {reason.strip()}")
 
 
 def latest_id(store: Store) -> int:

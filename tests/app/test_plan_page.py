@@ -194,3 +194,14 @@ def test_a_change_saved_meanwhile_by_someone_else_is_not_overwritten(db):
     assert any("otra persona cambió Metas por vigencia GD-05|2025 (admin)" in e.value for e in at.error)
     assert db.scalar("SELECT count(*) FROM plan_change WHERE recorded_by = 'planeacion'") == 0
     assert at.number_input(key="plan_meta_GD-05_2025").value == 90      # the form shows the plan in force
+
+
+def test_the_entity_thresholds_change_from_a_date(db):
+    at = plan_page(ADMIN)
+    at.number_input(key="plan_ajuste_red_below").set_value(55.0)
+    at.text_area(key="plan_ajuste_motivo").input("Umbrales aprobados por el comité de gestión")
+    button(at, "plan_ajustes_guardar").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert plan_mod.load(db).settings.red_below == 55
+    assert plan_mod.load(db, date(2024, 12, 31)).settings.red_below == 60
