@@ -59,7 +59,8 @@ def inicializar(args) -> str:
     path = _path(args)
     if seed.is_demo_path(path):
         raise StoreError(f"{path} es la ruta de la base de demostración.",
-                         "Indique con --db la ruta de la base de la entidad, por ejemplo /srv/personeria/tablero.duckdb.")
+                         "Indique con --db la ruta de la base de la entidad, por ejemplo "
+                         "/srv/personeria/tablero.duckdb.")
     if path.exists():
         raise StoreError(f"Ya existe la base de datos {path}; «inicializar» nunca reemplaza una base.",
                          "Para cambiar el plan use «plan importar»; para empezar de cero, mueva antes el archivo "
@@ -138,7 +139,8 @@ class _SpanishParser(argparse.ArgumentParser):
     """argparse with its usage errors in Spanish (it has no Spanish translation of its own)."""
     MESSAGES = ((r"the following arguments are required: (.*)", r"faltan las opciones: \1"),
                 (r"unrecognized arguments: (.*)", r"opciones desconocidas: \1"),
-                (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"orden desconocida \2; use una de: \3"),
+                (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)",
+                 r"orden desconocida \2; use una de: \3"),
                 (r"argument (\S+): expected one argument", r"la opción \1 necesita un valor"))
 
     def error(self, message):

@@ -226,7 +226,8 @@ def test_the_command_line_names_the_cells_and_writes_nothing(db, tmp_path, capsy
     err = capsys.readouterr().err
     assert "No se guardó nada" in err and "Hoja «Metas por vigencia», fila 5, columna C (Meta)" in err
     assert_same(before, everything(db))
-    assert admin.main(["inicializar", "--db", str(tmp_path / "nueva.duckdb"), "--plan", str(tmp_path / "malo.xlsx")]) == 1
+    new = ["inicializar", "--db", str(tmp_path / "nueva.duckdb")]
+    assert admin.main([*new, "--plan", str(tmp_path / "malo.xlsx")]) == 1
     assert "fila 5, columna C (Meta)" in capsys.readouterr().err
     assert not (tmp_path / "nueva.duckdb").exists()
 
@@ -261,7 +262,8 @@ def test_importar_a_changed_target_and_a_removed_link_appends_exactly_those_chan
     store = Store(db)
     old_target = store.scalar("SELECT target FROM target WHERE indicator = 'GD-05' AND year = 2025")
     store.close()
-    changed = edit(data, {(TARGETS, f"C{row}"): old_target + 7.5}, delete_rows={LINKS: row_of(data, LINKS, "GD-01", "OE2")})
+    changed = edit(data, {(TARGETS, f"C{row}"): old_target + 7.5},
+                   delete_rows={LINKS: row_of(data, LINKS, "GD-01", "OE2")})
     (tmp_path / "cambiado.xlsx").write_bytes(changed)
     before = everything(db)
     assert admin.main(["plan", "importar", str(tmp_path / "cambiado.xlsx"), "--db", str(db), "--motivo", REASON,
@@ -383,7 +385,8 @@ def test_a_problem_the_plan_already_had_does_not_block_a_change_but_blocks_a_new
     finally:
         store.close()
     (tmp_path / "cambiado.xlsx").write_bytes(changed)
-    assert admin.main(["inicializar", "--db", str(tmp_path / "nueva.duckdb"), "--plan", str(tmp_path / "cambiado.xlsx")]) == 1
+    new = ["inicializar", "--db", str(tmp_path / "nueva.duckdb")]
+    assert admin.main([*new, "--plan", str(tmp_path / "cambiado.xlsx")]) == 1
     assert "Hoja «Indicadores», fila 2, columna O (Verde desde (%))" in capsys.readouterr().err
     assert not (tmp_path / "nueva.duckdb").exists()
 

@@ -39,14 +39,16 @@ def workbook_panel() -> None:
                        on_click="ignore", key="plan_libro_descargar")
     user = auth.current_user()
     if user is None or not user.can("plan"):
-        st.caption("Para cargar un plan editado ingrese con una cuenta de administrador o de la Oficina de Planeación.")
+        st.caption("Para cargar un plan editado ingrese con una cuenta de administrador o de la Oficina de "
+                   "Planeación.")
         return
     upload = st.file_uploader("Cargar el plan editado (.xlsx)", type=["xlsx"], key="plan_libro")
     reason = st.text_area("Motivo del cambio", key="plan_libro_motivo", max_chars=1000,
                           help="Queda en la historia del plan junto con quién y cuándo.")
     effective = st.date_input("Rige desde", value=today, min_value=EARLIEST_EFFECTIVE, format="DD/MM/YYYY",
                               key="plan_libro_desde",
-                              help="Las fechas de corte desde este día usan el plan cargado; las anteriores no cambian.")
+                              help="Las fechas de corte desde este día usan el plan cargado; las anteriores no "
+                                   "cambian.")
     if upload is None:
         return
     data = upload.getvalue()
