@@ -43,11 +43,8 @@ def _path(args) -> Path:
 
 @contextmanager
 def _opened(args) -> Iterator[Store]:
-    """An existing database; a missing one is never created here (see `inicializar`)."""
-    path = _path(args)
-    if not path.exists():
-        raise seed.missing_database(path)
-    store = Store(path)
+    """The database; a missing one is never created here, except the demo (see `inicializar`)."""
+    store = seed.open_store(_path(args))
     try:
         yield store
     finally:
