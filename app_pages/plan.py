@@ -155,8 +155,9 @@ def row_editor(table: str, noun: str, label_of, extra=None) -> None:
 
 def targets_and_links(code: str):
     """Inside the indicator form: a target per vigencia and a weight per objective (0: no aporte)."""
-    targets, links = current["target"], current["indicator_objective"]
-    mine = dict(zip(targets.loc[targets["indicator"] == code, "year"], targets.loc[targets["indicator"] == code, "target"]))
+    targets = current["target"][current["target"]["indicator"] == code]
+    links = current["indicator_objective"][current["indicator_objective"]["indicator"] == code]
+    mine = dict(zip(targets["year"], targets["target"]))
     first = min(current["plan"]["start_date"]).year
     last = max(current["plan"]["end_date"]).year
     st.markdown("**Metas por vigencia** (desde el año en que se mide hasta el fin del último plan; "
@@ -165,7 +166,7 @@ def targets_and_links(code: str):
     cols = st.columns(5)
     given = {y: cols[i % 5].number_input(str(y), value=None if missing(mine.get(y)) else float(mine[y]), step=1.0,
                                          format="%g", key=f"plan_meta_{code}_{y}") for i, y in enumerate(years)}
-    weights = dict(zip(links.loc[links["indicator"] == code, "objective"], links.loc[links["indicator"] == code, "weight"]))
+    weights = dict(zip(links["objective"], links["weight"]))
     st.markdown("**Aportes a objetivos** (peso; 0 si no aporta)")
     cols = st.columns(4)
     objectives = current["objective"]["code"].tolist()

@@ -254,8 +254,9 @@ def _targets_fit(rows) -> list[Problem]:
             problems.append(Problem("target", key, "target", "con polaridad creciente la meta debe ser mayor que "
                                     "cero (el cumplimiento es valor ÷ meta)."))
         if ficha["polarity"] == "down" and value == 0 and not (ficha["baseline"] or 0) > 0:
-            problems.append(Problem("target", key, "target", "una meta de cero con polaridad decreciente necesita una "
-                                    "línea base mayor que cero (el cumplimiento es el camino de la línea base a cero)."))
+            problems.append(Problem("target", key, "target", "una meta de cero con polaridad decreciente necesita "
+                                    "una línea base mayor que cero (el cumplimiento es el camino de la línea base "
+                                    "a cero)."))
     return problems
 
 
@@ -309,7 +310,8 @@ def _objective_weight(row, _rows):
     if row["weight"] is None:
         return
     if row["kind"] == "especifico" and row["weight"] <= 0:
-        yield "weight", "el peso de un objetivo específico debe ser mayor que cero (pondera el puntaje de la política)."
+        yield "weight", ("el peso de un objetivo específico debe ser mayor que cero (pondera el puntaje de la "
+                         "política).")
     elif row["weight"] < 0:
         yield "weight", "el peso no puede ser negativo."
 
@@ -390,8 +392,8 @@ def _window(row, _rows):
         except ValueError:
             ok = False
         if not ok:
-            yield "report_due_date", f"«{due}» no es una fecha MM-DD válida (por ejemplo 03-31 para el 31 de marzo; " \
-                                     "el 29 de febrero no sirve porque no existe todos los años)."
+            yield "report_due_date", (f"«{due}» no es una fecha MM-DD válida (por ejemplo 03-31 para el 31 de "
+                                      "marzo; el 29 de febrero no sirve porque no existe todos los años).")
 
 
 def _element(row, _rows):

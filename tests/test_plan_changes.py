@@ -107,7 +107,8 @@ def test_a_retired_indicator_keeps_its_past_scores_and_history(store):
         assert_same_figures(b, figures(store, as_of))
         assert pd.notna(row(b, "GD-05")["attainment"])
     after = plan_mod.load(store, date(2025, 8, 31))
-    assert "GD-05" not in set(after.indicators["code"]) | set(after.targets["indicator"]) | set(after.links["indicator"])
+    assert "GD-05" not in set(after.indicators["code"]) | set(after.targets["indicator"]) | \
+        set(after.links["indicator"])
     assert "GD-05" not in set(figures(store, date(2025, 8, 31)).indicators["code"])
     assert store.scalar("SELECT count(*) FROM measurement WHERE indicator = 'GD-05'") > 0
     history = plan_changes.versions(store, "indicator", "GD-05")
@@ -142,8 +143,8 @@ def test_save_plan_writes_one_version_per_changed_row(store):
     frames = plan_mod.frames(store, date(2025, 6, 1))
     frames["process"].loc[frames["process"]["code"] == "TI", "leader_role"] = "Jefe de la Oficina TIC"
     frames["activity"].loc[frames["activity"]["code"] == "A6", "text"] = "Integración completa a GOV.CO."
-    frames["indicator_objective"] = frames["indicator_objective"][
-        ~((frames["indicator_objective"]["indicator"] == "GD-05") & (frames["indicator_objective"]["objective"] == "IE3"))]
+    links = frames["indicator_objective"]
+    frames["indicator_objective"] = links[~((links["indicator"] == "GD-05") & (links["objective"] == "IE3"))]
     assert plan_changes.save_plan(store, "planeacion", frames, REASON, date(2025, 6, 1)) == 3
     changes = store.query("SELECT item, item_key, retired FROM plan_change ORDER BY item")
     assert changes.values.tolist() == [["activity", "A6", False], ["indicator_objective", "GD-05|IE3", True],
