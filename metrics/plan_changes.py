@@ -300,7 +300,8 @@ def indicator_versions(store: Store, code: str) -> pd.DataFrame:
     plan was first loaded, for the Indicador page; `what` names the row ('Ficha', 'Meta 2025', ...)."""
     changed = store.query(
         "SELECT DISTINCT item, item_key FROM plan_change WHERE (item = 'indicator' AND item_key = ?) "
-        "OR (item IN ('target', 'indicator_objective') AND starts_with(item_key, ?)) ORDER BY item, item_key",
+        "OR (item IN ('target', 'indicator_objective') AND starts_with(item_key, ?)) "
+        "ORDER BY CASE item WHEN 'indicator' THEN 0 WHEN 'target' THEN 1 ELSE 2 END, item_key",
         [code, code + KEY_SEPARATOR])
     parts = []
     for item, key in changed.itertuples(index=False):
@@ -333,6 +334,8 @@ def _versions(item: str, base: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFr
     for row in rows:
         row["change"] = describe(item, previous, row["data"])
         previous = row["data"] if row["data"] is not None else previous
+    if created and rows:
+        rows[0]["change"] = "Creado en la aplicación"
     return pd.DataFrame(rows, columns=["effective_from", "recorded_at", "recorded_by", "reason", "retired", "data",
                                        "change"])
 

@@ -195,9 +195,9 @@ def _references(rows) -> list[Problem]:
     for table, column, points_to in checks:
         if table not in rows or points_to not in rows:
             continue
-        for row in rows[table]:
+        for number, row in enumerate(rows[table], 1):
             if row[column] is not None and row[column] not in codes[points_to]:
-                key = _row_key(table, row, rows[table].index(row) + 1)
+                key = _row_key(table, row, number)
                 problems.append(Problem(table, key, column, f"{row[column]} no está entre los "
                                         f"{TABLE_LABELS[points_to].lower()} vigentes (no existe o se retira con "
                                         "este cambio); use un código vigente, o cree primero el que falta."))
@@ -205,9 +205,9 @@ def _references(rows) -> list[Problem]:
 
 
 def _objectives_have_indicators(rows) -> list[Problem]:
-    if "objective" not in rows or "indicator_objective" not in rows:
+    if not {"objective", "indicator", "indicator_objective"} <= rows.keys():
         return []
-    present = {r["code"] for r in rows.get("indicator", ())}
+    present = {r["code"] for r in rows["indicator"]}
     served = {r["objective"] for r in rows["indicator_objective"] if r["indicator"] in present}
     return [Problem("objective", o["code"], None, "este objetivo específico quedaría sin indicadores: asóciele al "
                     "menos un indicador (Aportes de indicadores a objetivos) antes de retirar el último.")

@@ -98,6 +98,10 @@ def test_an_indicator_added_today_is_absent_from_a_past_cut_off(store):
     assert len(now.targets[now.targets["indicator"] == "GD-31"]) == 3
     # the row measurements point to exists, so values can be reported for it
     assert store.scalar("SELECT count(*) FROM indicator WHERE code = 'GD-31'") == 1
+    shown = plan_changes.indicator_versions(store, "GD-31")
+    assert shown[["what", "change"]].values.tolist() == [["Ficha", "Creado en la aplicación"]] + [
+        [f"Meta {y}", "Creado en la aplicación"] for y in (2026, 2027, 2028)] + [
+        ["Aporte a OE1", "Creado en la aplicación"]]
 
 
 def test_a_retired_indicator_keeps_its_past_scores_and_history(store):
