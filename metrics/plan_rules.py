@@ -276,6 +276,18 @@ def _num(x) -> str:
     return number(x, 0 if x is not None and float(x).is_integer() else 2)
 
 
+def _plans_exist(rows) -> list[Problem]:
+    """The pages judge the vision and the plan in force: at least one plan, one with a vision horizon."""
+    if "plan" not in rows:
+        return []
+    if not rows["plan"]:
+        return [Problem("plan", "—", None, "debe haber al menos un plan estratégico con su inicio y su fin.")]
+    if not any(p["vision_horizon"] is not None for p in rows["plan"]):
+        return [Problem("plan", "—", "vision_horizon", "un plan debe tener el horizonte de la visión (la fecha en que "
+                        "se juzga la visión de la entidad).")]
+    return []
+
+
 def _settings_in_order(rows) -> list[Problem]:
     values = {r["key"]: r["value"] for r in rows.get("setting", ()) if r["key"]}
     try:
@@ -288,7 +300,7 @@ def _settings_in_order(rows) -> list[Problem]:
     return []
 
 
-_PLAN_RULES = (_unique_and_well_formed, _references, _targets_fit, _settings_in_order,
+_PLAN_RULES = (_unique_and_well_formed, _references, _targets_fit, _plans_exist, _settings_in_order,
                _objectives_have_indicators, _indicators_have_targets)
 
 

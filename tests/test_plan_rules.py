@@ -130,6 +130,10 @@ BROKEN = [
      ("indicator", "GD-05", "name", "es obligatorio")),
     ("valor fuera de la lista", set_cell("indicator", "frequency", "Q", code="GD-05"),
      ("indicator", "GD-05", "frequency", "no es un valor permitido")),
+    ("ningún plan con horizonte de la visión", set_cell("plan", "vision_horizon", None, code="PEI-2020"),
+     ("plan", "—", "vision_horizon", "horizonte de la visión")),
+    ("sin planes estratégicos", both(drop_rows("plan", code="PEI-2020"), drop_rows("plan", code="PEI-2024")),
+     ("plan", "—", None, "al menos un plan estratégico")),
     ("plan que termina antes de empezar", set_cell("plan", "end_date", pd.Timestamp("2019-01-01"), code="PEI-2020"),
      ("plan", "PEI-2020", "end_date", "posterior a su inicio")),
 ]
