@@ -6,7 +6,7 @@ from metrics import charts, fmt, reporting, values
 from metrics.periods import FREQUENCY_LABELS, period_label
 from metrics.plan import ELEMENTS
 from metrics.scoring import thresholds
-from ui import state
+from ui import plan_history, state
 from ui.charts import show_chart
 from ui.widgets import status_text, url_selectbox
 
@@ -94,3 +94,5 @@ else:
         "Por": v["recorded_by"], "Motivo": v["reason"].fillna("Valor original"),
         "Vigente al corte": v["id"].isin(current["id"]).map({True: "Sí", False: "No"}),
     }), hide_index=True)
+
+plan_history.indicator_versions(state.store(), code)

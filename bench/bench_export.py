@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--repeticiones", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        store = seed.open_store(Path(folder) / "demo.duckdb", today=date(2025, 6, 30))
+        store = seed.open_demo(Path(folder) / "demo.duckdb", today=date(2025, 6, 30))
         plan = plan_mod.load(store)
         snap = snapshot.compute(store, plan, args.corte)
         prov = export.provenance(store, args.corte)

@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     from metrics import seed
     with tempfile.TemporaryDirectory(prefix="bench-demo-") as folder:
         demo = Path(folder) / "demo.duckdb"
-        seed.open_store(demo).close()
+        seed.open_demo(demo).close()
         dbs = {"demo": demo, "grande": args.grande}
         facts = {name: db_facts(db) for name, db in dbs.items()}
         results = {}

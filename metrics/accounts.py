@@ -39,6 +39,8 @@ ACTION_NAMES = {"report": "reportar valores", "correct": "corregir valores", "vo
                 "settings": "cambiar la configuración", "backup": "hacer copias de seguridad",
                 "audit": "consultar la auditoría", "plan": "cambiar el plan", "export": "exportar", "read": "consultar"}
 ANONYMOUS_SETTING = "anonymous_read"
+COMMAND_LINE = "linea-de-comandos"   # who a change made with python -m metrics.admin is recorded as
+CLI = object()   # passed instead of a username by the command line only: it already holds the database file
 THROTTLE_KEY_SETTING = "throttle_key"   # random key for hashing unknown names typed at sign-in
 
 

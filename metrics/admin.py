@@ -1,6 +1,9 @@
 """Herramienta de administración por línea de comandos.
 
+    python -m metrics.admin inicializar --db RUTA [--plan plan.xlsx]
     python -m metrics.admin crear-admin --usuario USUARIO --nombre "NOMBRE" [--db RUTA]
+    python -m metrics.admin plan exportar --salida plan.xlsx [--db RUTA]
+    python -m metrics.admin plan importar plan.xlsx --motivo "MOTIVO" [--desde AAAA-MM-DD] [--db RUTA]
     python -m metrics.admin restablecer-clave --usuario USUARIO [--db RUTA]
     python -m metrics.admin respaldar [--destino ARCHIVO] [--conservar N] [--db RUTA]
     python -m metrics.admin restaurar --origen ARCHIVO [--db RUTA]
@@ -12,13 +15,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from metrics import accounts, backup, fmt, seed
+from metrics import accounts, backup, fmt, plan_rules, plan_workbook, seed
 from metrics.accounts import Rejected
+from metrics.bulk import parse_date
 from metrics.store import DB_ENV, Store, StoreError, default_db_path
 
 
@@ -31,23 +37,55 @@ def _password(args) -> str:
     return first
 
 
+def _path(args) -> Path:
+    return Path(args.db) if args.db else default_db_path()
+
+
 @contextmanager
-def _opened(args, create: bool = False) -> Iterator[Store]:
-    path = Path(args.db) if args.db else default_db_path()
-    if not path.exists():
-        if not create:
-            raise StoreError(f"No existe la base de datos {path}.", f"Revise --db o la variable {DB_ENV}.")
-        print(f"La base de datos {path} no existe: se crea con el plan y sin valores ni cuentas.")
-        seed.build(path, with_demo=False)
-    store = Store(path)
+def _opened(args) -> Iterator[Store]:
+    """The database; a missing one is never created here, except the demo (see `inicializar`)."""
+    store = seed.open_store(_path(args))
     try:
         yield store
     finally:
         store.close()
 
 
+def inicializar(args) -> str:
+    """A new production database: the plan, no values, no accounts, anonymous reading off."""
+    path = _path(args)
+    if seed.is_demo_path(path):
+        raise StoreError(f"{path} es la ruta de la base de demostración.",
+                         "Indique con --db la ruta de la base de la entidad, por ejemplo "
+                         "/srv/personeria/tablero.duckdb.")
+    if path.exists():
+        raise StoreError(f"Ya existe la base de datos {path}; «inicializar» nunca reemplaza una base.",
+                         "Para cambiar el plan use «plan importar»; para empezar de cero, mueva antes el archivo "
+                         "existente a otro lugar (guarde una copia).")
+    if not path.parent.is_dir():
+        raise StoreError(f"La carpeta {path.parent} no existe.", "Créela y repita la orden.")
+    if args.plan:
+        frames, source = plan_workbook.parse(_read(args.plan)), Path(args.plan).name
+    else:
+        frames, source = seed.seed_frames(), "data/seed"
+        if problems := plan_rules.validate(frames):
+            raise Rejected("El plan de data/seed/ no cumple las reglas del plan; corrija los archivos:\n"
+                           + "\n".join(f"- {p}" for p in problems))
+    seed.build(path, with_demo=False, plan=frames, source=source)
+    return (f"Se creó {path} con el plan de {source}, sin valores, sin cuentas y sin lectura anónima.\n"
+            f"Siguiente paso: {seed.ADMIN_CLI} crear-admin --db {path} --usuario USUARIO --nombre \"NOMBRE\"")
+
+
+def _read(workbook: str) -> bytes:
+    try:
+        return Path(workbook).read_bytes()
+    except OSError as exc:
+        raise StoreError(f"No se pudo leer el libro {workbook}: {exc.strerror}.",
+                         "Revise la ruta del archivo .xlsx.") from exc
+
+
 def crear_admin(args) -> str:
-    with _opened(args, create=True) as store:
+    with _opened(args) as store:
         accounts.create_first_admin(store, args.usuario, args.nombre, _password(args))
     return f"Se creó el administrador {args.usuario}."
 
@@ -71,6 +109,28 @@ def respaldar(args) -> str:
     return text
 
 
+def plan_exportar(args) -> str:
+    with _opened(args) as store:
+        data = plan_workbook.export(store)
+    Path(args.salida).write_bytes(data)
+    return f"Plan guardado en {args.salida}. Edítelo y cárguelo con «plan importar»."
+
+
+def plan_importar(args) -> str:
+    effective_from = parse_date(args.desde) if args.desde else date.today()
+    data = _read(args.libro)
+    with _opened(args) as store:
+        changes = plan_workbook.preview(store, data, effective_from).changes
+        saved = plan_workbook.import_plan(store, args.usuario or accounts.CLI, data, args.motivo, effective_from)
+    if not saved:
+        return "El libro es igual al plan vigente: no hay cambios que guardar."
+    lines = [f"- {c.Hoja} · {c.Llave}: {c.Cambio}. {c.Detalle}" for c in changes.head(50).itertuples()]
+    more = [f"- … y {len(changes) - 50} más."] if len(changes) > 50 else []
+    saved_text = "Se guardó 1 cambio" if saved == 1 else f"Se guardaron {saved} cambios"
+    return "\n".join([f"{saved_text} del plan; rige desde el {fmt.short_date(effective_from)}:",
+                      *lines, *more])
+
+
 def restaurar(args) -> str:
     path = Path(args.db) if args.db else default_db_path()
     found, kept = backup.restore(args.origen, path)
@@ -85,6 +145,21 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
+class _SpanishParser(argparse.ArgumentParser):
+    """argparse with its usage errors in Spanish (it has no Spanish translation of its own)."""
+    MESSAGES = ((r"the following arguments are required: (.*)", r"faltan las opciones: \1"),
+                (r"unrecognized arguments: (.*)", r"opciones desconocidas: \1"),
+                (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)",
+                 r"orden desconocida \2; use una de: \3"),
+                (r"argument (\S+): expected one argument", r"la opción \1 necesita un valor"))
+
+    def error(self, message):
+        for pattern, spanish in self.MESSAGES:
+            message = re.sub(pattern, spanish, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Error: {message}\n")
+
+
 class _Spanish(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
@@ -97,12 +172,17 @@ def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m metrics.admin", add_help=False, formatter_class=_Spanish,
-                                description="Administración del tablero de Gobierno Digital: cuentas y copias "
-                                            "de seguridad. Ejecútelo con el tablero detenido.")
+    p = _SpanishParser(prog="python -m metrics.admin", add_help=False, formatter_class=_Spanish,
+                       description="Administración del tablero de Gobierno Digital: base de datos, plan, cuentas "
+                                   "y copias de seguridad. Ejecútelo con el tablero detenido.")
     _spanish(p)
     p.add_argument("--db", help=f"ruta de la base de datos (por defecto la variable {DB_ENV} o data/demo.duckdb)")
-    sub = p.add_subparsers(dest="orden", required=True, metavar="orden")
+    sub = p.add_subparsers(dest="orden", required=True, metavar="orden", parser_class=_SpanishParser)
+    i = sub.add_parser("inicializar", add_help=False, formatter_class=_Spanish,
+                       help="crea una base de datos nueva con el plan, sin valores ni cuentas")
+    i.add_argument("--plan", help="libro de Excel con el plan de la entidad (por defecto el plan de DE-P-007 de "
+                                  "data/seed/)")
+    i.set_defaults(run=inicializar)
     c = sub.add_parser("crear-admin", add_help=False, formatter_class=_Spanish, help="crea el primer administrador de una base de datos nueva")
     c.add_argument("--usuario", required=True, help="nombre de usuario del administrador")
     c.add_argument("--nombre", required=True, help="nombre completo")
@@ -123,7 +203,24 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("restaurar", add_help=False, formatter_class=_Spanish, help="reemplaza la base de datos por una copia de seguridad")
     t.add_argument("--origen", required=True, help="archivo de la copia de seguridad")
     t.set_defaults(run=restaurar)
-    for cmd in (c, r, b, t):
+    g = sub.add_parser("plan", add_help=False, formatter_class=_Spanish,
+                       help="exporta el plan a un libro de Excel o carga un libro editado")
+    _spanish(g)
+    plan_sub = g.add_subparsers(dest="accion", required=True, metavar="acción", parser_class=_SpanishParser)
+    e = plan_sub.add_parser("exportar", add_help=False, formatter_class=_Spanish,
+                            help="escribe el plan vigente en un libro de Excel")
+    e.add_argument("--salida", required=True, help="archivo .xlsx que se crea")
+    e.set_defaults(run=plan_exportar)
+    m = plan_sub.add_parser("importar", add_help=False, formatter_class=_Spanish,
+                            help="carga un libro editado: todo o nada, con motivo y fecha de vigencia")
+    m.add_argument("libro", help="el libro .xlsx editado")
+    m.add_argument("--motivo", required=True, help="por qué cambia el plan (queda en la historia)")
+    m.add_argument("--desde", help="fecha desde la que rige el cambio, AAAA-MM-DD (por defecto hoy)")
+    m.add_argument("--usuario",
+                   help="cuenta con permiso para cambiar el plan (administrador u Oficina de Planeación) a cuyo "
+                        "nombre queda el cambio (por defecto, «línea de comandos»)")
+    m.set_defaults(run=plan_importar)
+    for cmd in (i, c, r, b, t, e, m):
         _spanish(cmd)
         cmd.add_argument("--db", default=argparse.SUPPRESS, help="ruta de la base de datos")
     return p

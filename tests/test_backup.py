@@ -341,6 +341,7 @@ def test_only_an_administrator_backs_up_from_the_app(tmp_path):
 
 def test_command_line_creates_the_first_admin_resets_and_backs_up(tmp_path, monkeypatch, capsys):
     db = tmp_path / "nueva.duckdb"
+    assert admin.main(["--db", str(db), "inicializar"]) == 0   # crear-admin never creates the database
     monkeypatch.setattr("sys.stdin", _Lines("clave-inicial-segura\n"))
     assert admin.main(["--db", str(db), "crear-admin", "--usuario", "jefe", "--nombre", "Jefe", "--clave-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", _Lines("otra-clave-inicial\n"))

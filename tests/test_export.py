@@ -19,7 +19,7 @@ NO_INTERNET = {"proxy_server": "http://127.0.0.1:9"}
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    store = seed.open_store(tmp_path_factory.mktemp("export") / "demo.duckdb", today=date(2025, 6, 30))
+    store = seed.open_demo(tmp_path_factory.mktemp("export") / "demo.duckdb", today=date(2025, 6, 30))
     plan = plan_mod.load(store)
     yield store, plan, snapshot.compute(store, plan, CUT)
     store.close()
@@ -43,7 +43,7 @@ def test_same_cut_off_and_data_give_the_same_hash(demo, tmp_path):
     assert re.fullmatch(r"[0-9a-f]{12}", first)
     assert export.data_hash(store, CUT) == first
     assert export.data_hash(store, date(2024, 9, 30)) != first
-    twin = seed.open_store(tmp_path / "twin.duckdb", today=date(2025, 6, 30))  # the same data, rebuilt
+    twin = seed.open_demo(tmp_path / "twin.duckdb", today=date(2025, 6, 30))  # the same data, rebuilt
     try:
         assert export.data_hash(twin, CUT) == first
     finally:
@@ -52,7 +52,7 @@ def test_same_cut_off_and_data_give_the_same_hash(demo, tmp_path):
 
 def test_hash_changes_when_a_value_in_force_changes(demo, tmp_path):
     store, _, _ = demo
-    other = seed.open_store(tmp_path / "other.duckdb", today=date(2025, 6, 30))
+    other = seed.open_demo(tmp_path / "other.duckdb", today=date(2025, 6, 30))
     try:
         before = export.data_hash(other, CUT)
         with other.transaction() as cur:

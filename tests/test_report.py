@@ -16,7 +16,7 @@ CUT = date(2024, 12, 31)
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     db = folder / "demo.duckdb"
-    store = seed.open_store(db, today=date(2025, 6, 30))
+    store = seed.open_demo(db, today=date(2025, 6, 30))
     with store.transaction() as cur:  # two actions overdue at the cut-off, one closed, one not yet due
         for i, (due, status) in enumerate([(date(2024, 10, 31), "abierta"), (date(2024, 11, 30), "en_ejecucion"),
                                            (date(2024, 9, 30), "cerrada"), (date(2025, 3, 31), "abierta")]):

@@ -1,4 +1,4 @@
-"""The store: built from data/seed/ on first run, migrations recorded, clear Spanish errors."""
+"""The store: the demo built from data/seed/, migrations recorded, clear Spanish errors."""
 import subprocess
 import sys
 import textwrap
@@ -16,7 +16,7 @@ from metrics.store import Store, StoreError, migrations
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    store = seed.open_store(path, today=date(2026, 11, 25))
+    store = seed.open_demo(path, today=date(2026, 11, 25))
     yield store
     store.close()
 
@@ -73,8 +73,8 @@ def test_demo_values_stop_before_today_and_tell_a_story(demo):
 
 
 def test_demo_generation_is_deterministic(tmp_path):
-    a = seed.open_store(tmp_path / "a.duckdb", today=date(2025, 3, 1))
-    b = seed.open_store(tmp_path / "b.duckdb", today=date(2025, 3, 1))
+    a = seed.open_demo(tmp_path / "a.duckdb", today=date(2025, 3, 1))
+    b = seed.open_demo(tmp_path / "b.duckdb", today=date(2025, 3, 1))
     q = "SELECT indicator, year, period, value, recorded_at FROM measurement ORDER BY ALL"
     assert a.query(q).equals(b.query(q))
     a.close(), b.close()
@@ -96,8 +96,19 @@ def test_schema_newer_than_code_is_refused(tmp_path):
 
 
 def test_missing_folder_is_explained(tmp_path):
-    with pytest.raises(StoreError, match="carpeta"):
+    with pytest.raises(StoreError) as err:
         seed.open_store(tmp_path / "no-existe" / "x.duckdb")
+    assert "cree la carpeta" in err.value.hint and "inicializar" in err.value.hint
+    with pytest.raises(StoreError, match="carpeta"):
+        Store(tmp_path / "no-existe" / "x.duckdb")
+
+
+def test_only_the_demo_path_is_built_on_its_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(seed, "DEFAULT_DB", tmp_path / "demo.duckdb")
+    seed.open_store(tmp_path / "demo.duckdb", today=date(2025, 3, 1)).close()
+    with pytest.raises(StoreError, match="No existe la base de datos"):
+        seed.open_store(tmp_path / "tablero.duckdb")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.duckdb"]
 
 
 def test_file_held_by_another_process_is_explained(tmp_path):
@@ -122,5 +133,5 @@ def test_a_half_built_file_is_never_left_as_the_database(tmp_path, monkeypatch):
         raise RuntimeError("fallo simulado")
     monkeypatch.setattr(seed, "load_demo_values", broken)
     with pytest.raises(RuntimeError):
-        seed.open_store(tmp_path / "x.duckdb")
-    assert not (tmp_path / "x.duckdb").exists()
+        seed.open_demo(tmp_path / "x.duckdb")
+    assert list(tmp_path.iterdir()) == []   # neither the database nor the half-built file

@@ -240,4 +240,6 @@ def extra_pages(user: User | None) -> dict[str, list]:
                 visibility=visible(bool(user and user.can("report")))),
         st.Page("app_pages/administrar.py", title="Administración", icon=":material/admin_panel_settings:",
                 url_path="administrar", visibility=visible(bool(user and (user.can("users") or user.can("lock"))))),
+        st.Page("app_pages/plan.py", title="Plan", icon=":material/event_note:", url_path="plan",
+                visibility=visible(bool(user and user.can("plan")))),
     ]}

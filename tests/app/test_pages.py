@@ -16,7 +16,7 @@ CUT_OFFS = [date.today(), date(2024, 12, 31)]
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("app") / "demo.duckdb"
-    seed.open_store(path).close()
+    seed.open_demo(path).close()
     previous = os.environ.get("PERSONERIA_DB")
     os.environ["PERSONERIA_DB"] = str(path)
     yield path

@@ -12,7 +12,7 @@ CUT = date(2024, 12, 31)
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("reunion") / "demo.duckdb"
-    store = seed.open_store(path)
+    store = seed.open_demo(path)
     plan = plan_mod.load(store)
     snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, report.previous_cutoff(CUT))}
     snaps["personero"] = accounts.get_user(store, "personero.demo")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from metrics import seed
 from tests.browser.helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, AppServer, ConsoleLog
 
 _HERE = os.path.dirname(__file__)
@@ -53,12 +54,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def app_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """A fresh `streamlit run dashboard.py` for this module, on its own empty database path.
+    """A fresh `streamlit run dashboard.py` for this module, on its own new demo database.
 
-    The app builds the demo base from data/seed/ on its first run, so each module also checks the
-    first-run path, and no module sees another's writes (DuckDB allows one writing process).
+    Only data/demo.duckdb builds itself, so the demo is built here first; no module sees another's
+    writes (DuckDB allows one writing process).
     """
     tmp = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    seed.open_demo(tmp / "tablero.duckdb").close()
     server = AppServer(db_path=tmp / "tablero.duckdb", log_path=tmp / "streamlit.log").start()
     request.node.stash[_SERVER] = server
     yield server

@@ -3,8 +3,8 @@
 Modelled on Streamlit's own `e2e_playwright/conftest.py` and `shared/app_utils.py`: small helpers,
 each of which waits for the app run it causes, so a test reads as a list of user actions.
 
-The app runs as a real `streamlit run dashboard.py` on a free port with its own DuckDB file (the
-app builds the demo base there on first run), and the browser is Debian's Chromium: Playwright's
+The app runs as a real `streamlit run dashboard.py` on a free port with its own DuckDB file (a
+new demo base, built before the server starts), and the browser is Debian's Chromium: Playwright's
 downloaded browsers are never used, so the suite also runs offline.
 """
 from __future__ import annotations
@@ -76,7 +76,7 @@ class AppServer:
     Parameters
     ----------
     db_path : Path
-        The PERSONERIA_DB for this server; the app builds the demo base there if it is missing.
+        The PERSONERIA_DB for this server; it must exist (only data/demo.duckdb builds itself).
     log_path : Path
         Where the server's stdout and stderr go.
     """
