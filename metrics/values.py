@@ -1,8 +1,10 @@
 """Reading measurements as of a cut-off date: only periods ended by then, only values recorded by then.
 
-A measurement row is never changed: the value in force for a period is the latest row recorded on
-or before the cut-off, and a void row hides the period. These queries do that work in DuckDB, so a
-page costs the same whether the history holds a thousand rows or a million.
+A measurement row is never changed. The value in force for a period at a cut-off is the last row
+written (highest id: ids are taken inside the one write lock, so they follow the commit order) among
+the rows recorded on or before the cut-off; a void row hides the period. `in_force_sql` is that
+definition, the only one: every reader (pages, reports, exports, seed) builds on it. The queries do
+their work in DuckDB, so a page costs the same for a thousand rows or a million.
 """
 from __future__ import annotations
 
@@ -10,16 +12,24 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from metrics.periods import periods_per_year_sql
 from metrics.store import Store
 
-_IN_FORCE = """
-    SELECT * FROM measurement
-    WHERE recorded_at < ? AND period_end <= ? {where}
-    QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY recorded_at DESC, id DESC) = 1
-"""
+
+def in_force_sql(where: str = "") -> str:
+    """SQL of the measurement rows in force at a cut-off (voids included, so a caller can see them).
+
+    Takes the positional parameters of `in_force_params(as_of)` first; `where` adds conditions
+    ('AND indicator = ?') whose parameters follow.
+    """
+    return f"""
+        SELECT * FROM measurement
+        WHERE recorded_at < ? AND period_end <= ? {where}
+        QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY id DESC) = 1
+    """
 
 
-def _bounds(as_of: date) -> list:
+def in_force_params(as_of: date) -> list:
     return [as_of + timedelta(days=1), as_of]
 
 
@@ -27,64 +37,122 @@ def current_values(store: Store, as_of: date, indicator: str | None = None,
                    codes: list[str] | None = None) -> pd.DataFrame:
     """The value in force for every reported period as of the cut-off (voided periods left out),
     for one indicator, a list of them, or all."""
-    where, params = "", _bounds(as_of)
+    where, params = "", in_force_params(as_of)
     if indicator:
         where, params = "AND indicator = ?", params + [indicator]
     elif codes is not None:
         where, params = "AND list_contains(?, indicator)", params + [list(codes)]
-    sql = f"SELECT * FROM ({_IN_FORCE.format(where=where)}) WHERE NOT is_void ORDER BY indicator, year, period"
+    sql = f"SELECT * FROM ({in_force_sql(where)}) WHERE NOT is_void ORDER BY indicator, year, period"
     return store.query(sql, params)
 
 
-def yearly_results(store: Store, as_of: date) -> pd.DataFrame:
-    """Per indicator and vigencia: periods reported, their sum, and the latest value."""
+def yearly_results(store: Store, as_of: date, since: date | None = None,
+                   until: date | None = None) -> pd.DataFrame:
+    """Per indicator and vigencia: periods reported, their sum, and the latest value; only periods
+    that end inside [since, until] when given (a plan counts only its own periods)."""
+    window = "AND period_end >= ? AND period_end <= ?"
+    params = in_force_params(as_of) + [since or date.min, until or date.max]
     sql = f"""
         SELECT indicator, year, count(*) AS n_reported, sum(value) AS total,
                arg_max(value, period) AS last_value, max(period) AS last_period,
                max(period_end) AS last_end, max(recorded_at) AS last_recorded
-        FROM ({_IN_FORCE.format(where='')}) WHERE NOT is_void
+        FROM ({in_force_sql(window)}) WHERE NOT is_void
         GROUP BY indicator, year ORDER BY indicator, year
     """
     # typed explicitly: an empty result (a new database) would otherwise come back as text columns
-    return store.query(sql, _bounds(as_of)).astype(
+    return store.query(sql, params).astype(
         {"year": "int64", "n_reported": "int64", "total": "float64", "last_value": "float64", "last_period": "int64"})
 
 
 def versions(store: Store, indicator: str) -> pd.DataFrame:
     """Every row ever recorded for an indicator, newest first within each period."""
     return store.query(
-        "SELECT * FROM measurement WHERE indicator = ? ORDER BY year DESC, period DESC, recorded_at DESC, id DESC",
-        [indicator])
+        "SELECT * FROM measurement WHERE indicator = ? ORDER BY year DESC, period DESC, id DESC", [indicator])
 
 
-def period_states(store: Store, as_of: date, since: date, grace_days: int,
-                  process: str | None = None) -> pd.DataFrame:
-    """Every indicator-period that ended between `since` and the cut-off, with its reporting state.
+# -- reporting windows ---------------------------------------------------------------------------
+_PLAN_COLUMNS = {"code": "VARCHAR", "name": "VARCHAR", "process": "VARCHAR", "frequency": "VARCHAR",
+                 "unit": "VARCHAR", "start_year": "INTEGER", "report_due_days": "INTEGER",
+                 "report_due_date": "VARCHAR"}
 
-    state: a_tiempo (first value within the grace days), tarde (first value after them), pendiente
-    (no value, still within the grace days) or faltante (no value and past them). Done in one query,
-    so it costs the same for thirty indicators or thousands.
-    """
-    where, params = ("WHERE process = ?", [process]) if process else ("", [])
-    sql = f"""
-        WITH ind AS (
-            SELECT code, name, process, frequency, unit, start_year,
-                   CASE frequency WHEN 'M' THEN 12 WHEN 'T' THEN 4 WHEN 'S' THEN 2 ELSE 1 END AS n
-            FROM indicator {where}
-        ), due AS (
+
+def _plan_indicators(indicators: pd.DataFrame) -> tuple[str, list]:
+    """The plan's indicators (as of a cut-off) as an inline SQL table, never the indicator table: an
+    indicator absent from the plan at a cut-off owes nothing there."""
+    params = []
+    for col in _PLAN_COLUMNS:
+        data = indicators[col] if col in indicators else pd.Series([None] * len(indicators), dtype=object)
+        params.append([None if pd.isna(v) else (int(v) if _PLAN_COLUMNS[col] == "INTEGER" else str(v))
+                       for v in data])
+    cols = ", ".join(f"unnest(?::{t}[]) AS {c}" for c, t in _PLAN_COLUMNS.items())
+    return f"SELECT {cols}", params
+
+
+def _due_sql(ind_sql: str, where: str) -> str:
+    """Every period of every plan indicator from its first vigencia, with its deadline from the ficha:
+    report_due_date ('MM-DD', that day of the year after the period's year), else report_due_days
+    after the period ends, else the entity's grace days. Parameters: the plan's indicators, the
+    first and last year, the grace days."""
+    n = periods_per_year_sql("frequency")
+    return f"""
+        ind AS (SELECT *, {n} AS n FROM ({ind_sql}) WHERE true {where}),
+        periods AS (
             SELECT ind.code AS indicator, ind.name, ind.process, ind.frequency, ind.unit, y.year, p.period,
-                   last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end
+                   last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end,
+                   ind.report_due_days, ind.report_due_date
             FROM ind, range(?, ?) AS y(year), range(1, 13) AS p(period)
             WHERE p.period <= ind.n AND y.year >= ind.start_year
-        ), cur AS ({_IN_FORCE.format(where='')}
-        ), first AS (
+        ), due AS (
+            SELECT * EXCLUDE (report_due_days, report_due_date),
+                   CASE WHEN report_due_date IS NOT NULL
+                        THEN (make_date(year + 1, CAST(split_part(report_due_date, '-', 1) AS INTEGER), 1)
+                              + to_days(CAST(split_part(report_due_date, '-', 2) AS INTEGER) - 1))::DATE
+                        ELSE (period_end + to_days(coalesce(report_due_days, ?)))::DATE END AS deadline
+            FROM periods
+        )"""
+
+
+def owed_years(store: Store, as_of: date, grace_days: int, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator, the vigencia of its latest period already due at the cut-off (its reporting
+    window passed): a result older than that vigencia is out of date. Indicators owing nothing yet
+    are left out."""
+    ind_sql, ind_params = _plan_indicators(indicators)
+    sql = f"""WITH {_due_sql(ind_sql, '')}
+        SELECT indicator, max(year) AS owed_year FROM due WHERE deadline <= ? GROUP BY indicator"""
+    # the latest due period is at most a few vigencias back, whatever the window (a window is under a year)
+    return store.query(sql, ind_params + [as_of.year - 3, as_of.year + 1, grace_days, as_of]).astype(
+        {"owed_year": "int64"})
+
+
+def period_states(store: Store, as_of: date, since: date, grace_days: int, process: str | None = None,
+                  indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator-period of the plan that ended between `since` and the cut-off, with its
+    reporting state and whether a period lock (made by the cut-off) covers it.
+
+    state: a_tiempo (first value by the deadline), tarde (first value after it), pendiente (no value,
+    deadline not passed) or faltante (no value and past it). `indicators` is the plan as of the
+    cut-off (default: loaded for it). One query, so it costs the same for thirty indicators or thousands.
+    """
+    if indicators is None:
+        from metrics import plan as plan_mod  # the plan module reads through here; imported late
+        indicators = plan_mod.load(store, as_of).indicators
+    ind_sql, ind_params = _plan_indicators(indicators)
+    where, where_params = ("AND process = ?", [process]) if process else ("", [])
+    nxt = as_of + timedelta(days=1)
+    sql = f"""
+        WITH {_due_sql(ind_sql, where)},
+        cur AS ({in_force_sql()}),
+        first AS (
             SELECT indicator, year, period, min(recorded_at) AS first_reported FROM measurement
             WHERE recorded_at < ? AND NOT is_void GROUP BY indicator, year, period
+        ), lock AS (
+            SELECT max(locked_through) AS locked_through FROM period_lock WHERE locked_at < ?
         ), judged AS (
-            SELECT d.*, (d.period_end + to_days(?))::DATE AS deadline, cur.id AS current_id, cur.is_void,
-                   cur.value, cur.recorded_by, cur.recorded_at, first.first_reported,
-                   cur.id IS NOT NULL AND NOT cur.is_void AS live
+            SELECT d.*, cur.id AS current_id, cur.is_void, cur.value, cur.recorded_by, cur.recorded_at,
+                   first.first_reported, cur.id IS NOT NULL AND NOT cur.is_void AS live,
+                   coalesce(d.period_end <= lock.locked_through, false) AS locked
             FROM due d LEFT JOIN cur USING (indicator, year, period) LEFT JOIN first USING (indicator, year, period)
+            CROSS JOIN lock
             WHERE d.period_end BETWEEN ? AND ?
         )
         SELECT * EXCLUDE (live),
@@ -95,6 +163,6 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int,
                datediff('day', period_end, ?::DATE) AS days_since_end
         FROM judged ORDER BY period_end, indicator, year, period
     """
-    nxt = as_of + timedelta(days=1)
-    return store.query(sql, params + [since.year, as_of.year + 1, nxt, as_of, nxt, grace_days, since, as_of,
-                                      as_of, as_of, as_of, as_of])
+    params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days] + in_force_params(as_of)
+              + [nxt, nxt, since, as_of, as_of, as_of, as_of, as_of])
+    return store.query(sql, params)

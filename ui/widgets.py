@@ -1,21 +1,39 @@
-"""Small view pieces several pages share: the semáforo in words, the late-reports table."""
+"""Small view pieces several pages share: the semáforo in words, results with their vigencia, the
+late-reports table, URL-bound choosers."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from metrics import fmt
-from metrics.periods import period_label
+from metrics.periods import period_label, vigencia_label
 from metrics.plan import Plan
-from metrics.scoring import STATUS_ICONS, STATUS_LABELS
+from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, VISION_LABELS
 
-BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "sin_dato": "gray"}
+BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "desactualizado": "violet",
+                "sin_dato": "gray"}
 
 
 def status_text(status: str, short: bool = False) -> str:
     """The semáforo as icon and word (never colour alone); a coloured badge unless `short`."""
     text = f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
     return text if short else f":{BADGE_COLORS[status]}-badge[{text}]"
+
+
+def vision_text(progress) -> str:
+    """The state of the vision or a plan in words, with the time elapsed."""
+    return (f"**{VISION_LABELS[progress.status]}** · {fmt.percent(progress.elapsed, 0)} del tiempo transcurrido")
+
+
+def vigencias(rows: pd.DataFrame) -> list[str]:
+    """Which vigencia (and up to which period) each indicator's result belongs to; for an out-of-date
+    result also the date of its last value."""
+    out = []
+    for year, freq, last, stale, end in zip(rows["year"], rows["frequency"], rows["last_period"], rows["stale"],
+                                            rows["last_end"]):
+        text = vigencia_label(year, freq, last) if pd.notna(year) else "—"
+        out.append(f"{text}; último valor del {fmt.short_date(end)}" if stale else text)
+    return out
 
 
 def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> None:
@@ -31,7 +49,7 @@ def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> No
         "Indicador": late["indicator"] + " · " + late["name"],
         "Proceso": late["process"].map(names),
         "Periodo": [period_label(y, f, p) for y, f, p in zip(late["year"], late["frequency"], late["period"])],
-        "Cierre": late["period_end"].map(fmt.short_date),
+        "Plazo": late["deadline"].map(fmt.short_date),
         "Días desde el cierre": late["days_since_end"],
     }), hide_index=True)
 
