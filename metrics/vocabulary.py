@@ -11,7 +11,7 @@ from metrics.accounts import ROLES  # noqa: F401  (re-exported: the roles live w
 STATUSES = ("verde", "amarillo", "rojo", "desactualizado", "sin_dato")
 STATUS_LABELS = {"verde": "Cumple", "amarillo": "En riesgo", "rojo": "Crítico",
                  "desactualizado": "Desactualizado", "sin_dato": "Sin dato"}
-STATUS_ICONS = {"verde": "✔", "amarillo": "▲", "rojo": "✖", "desactualizado": "⌛", "sin_dato": "○"}
+STATUS_ICONS = {"verde": "✔", "amarillo": "▲", "rojo": "✖", "desactualizado": "◷", "sin_dato": "○"}
 
 # -- the vision and a strategic plan against time ---------------------------------------------
 VISION_STATES = ("en ruta", "rezagado", "cumplida", "no cumplida", "sin_dato")

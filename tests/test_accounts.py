@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from metrics import accounts, reporting
+from metrics import accounts, actions, writes
 from metrics.accounts import PermissionDenied, Rejected
 from tests.reporting_helpers import NOW, PASSWORD, fresh_store
 
@@ -98,7 +98,7 @@ def test_deactivated_account_cannot_sign_in_or_write(store):
     with pytest.raises(Rejected, match="desactivada"):
         accounts.sign_in(store, "lider.ti", PASSWORD, now=NOW)
     with pytest.raises(PermissionDenied):
-        reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 1, "99"), now=NOW)
+        writes.report(store, "lider.ti", writes.Entry("GD-06", 2025, 1, "99"), now=NOW)
 
 
 def test_permissions_matrix():
@@ -112,18 +112,18 @@ def test_permissions_matrix():
 
 def test_a_leader_cannot_write_another_process_by_calling_metrics_directly(store):
     with pytest.raises(PermissionDenied, match="su proceso"):
-        reporting.report(store, "lider.ti", reporting.Entry("GD-21", 2025, 1, "90"), now=NOW)
+        writes.report(store, "lider.ti", writes.Entry("GD-21", 2025, 1, "90"), now=NOW)
     with pytest.raises(PermissionDenied):   # a forged User object does not help: the stored role counts
-        reporting.report(store, accounts.User("lider.ti", "X", "administrador"),
-                         reporting.Entry("GD-21", 2025, 1, "90"), now=NOW)
+        writes.report(store, accounts.User("lider.ti", "X", "administrador"),
+                         writes.Entry("GD-21", 2025, 1, "90"), now=NOW)
     assert store.scalar("SELECT count(*) FROM measurement") == 0
 
 
 @pytest.mark.parametrize("write", [
-    lambda s: reporting.report(s, "consulta", reporting.Entry("GD-06", 2025, 1, "99"), now=NOW),
-    lambda s: reporting.lock_periods(s, "consulta", NOW.date()),
-    lambda s: reporting.add_action(s, "consulta", "GD-06", "Revisar el servicio", "Jefe TI", NOW.date()),
-    lambda s: reporting.void(s, "consulta", "GD-06", 2025, 1, "no debería poder"),
+    lambda s: writes.report(s, "consulta", writes.Entry("GD-06", 2025, 1, "99"), now=NOW),
+    lambda s: writes.lock_periods(s, "consulta", NOW.date()),
+    lambda s: actions.add_action(s, "consulta", "GD-06", "Revisar el servicio", "Jefe TI", NOW.date()),
+    lambda s: writes.void(s, "consulta", "GD-06", 2025, 1, "no debería poder", expected_id=1),
     lambda s: accounts.set_anonymous_reading(s, "consulta", True),
 ])
 def test_consulta_cannot_write_at_all(store, write):

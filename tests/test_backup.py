@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from metrics import accounts, admin, backup, reporting
+from metrics import accounts, actions, admin, backup, writes
 from metrics.store import Store, StoreError
 from tests.reporting_helpers import NOW, fresh_store
 
@@ -19,15 +19,15 @@ def dump(store) -> dict:
 
 def test_backup_then_restore_gives_back_exactly_what_was_saved(tmp_path):
     store = fresh_store(tmp_path, with_demo=True)
-    reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 8, "99,1"), now=NOW)
-    reporting.lock_periods(store, "personero", NOW.date() - timedelta(days=90), "Comité", now=NOW)
-    reporting.add_action(store, "lider.ti", "GD-06", "Segundo enlace de internet", "Jefe de TI", NOW.date())
+    writes.report(store, "lider.ti", writes.Entry("GD-06", 2025, 8, "99,1"), now=NOW)
+    writes.lock_periods(store, "personero", NOW.date() - timedelta(days=90), "Comité", now=NOW)
+    actions.add_action(store, "lider.ti", "GD-06", "Segundo enlace de internet", "Jefe de TI", NOW.date())
     before = dump(store)
     copy = backup.backup(store, tmp_path / "respaldos" / "copia.duckdb", "admin")
     assert backup.verify(copy) == store.schema_version()
     with pytest.raises(StoreError, match="Ya existe"):
         backup.backup(store, copy, "admin")
-    reporting.correct(store, "admin", reporting.Entry("GD-06", 2025, 8, "50", analysis="Caída del enlace"),
+    writes.correct(store, "admin", writes.Entry("GD-06", 2025, 8, "50", analysis="Caída del enlace"),
                       "Ajuste después de la copia", now=NOW + timedelta(days=1))
     path = store.path
     with pytest.raises(StoreError, match="en uso"):      # the running app still holds the file

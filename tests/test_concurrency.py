@@ -4,7 +4,7 @@ import sys
 import threading
 from datetime import timedelta
 
-from metrics import reporting
+from metrics import writes
 from metrics.accounts import Rejected
 from tests.reporting_helpers import NOW, fresh_store
 
@@ -25,11 +25,11 @@ def test_twenty_threads_fifty_saves_each_all_stored(tmp_path):
         last = None
         try:
             for i in range(SAVES):
-                entry = reporting.Entry(code, year, month, str(90 + i % 10), analysis="Prueba de concurrencia")
+                entry = writes.Entry(code, year, month, str(90 + i % 10), analysis="Prueba de concurrencia")
                 if last is None:
-                    last = reporting.report(store, "admin", entry, now=NOW)
+                    last = writes.report(store, "admin", entry, now=NOW)
                 else:
-                    last = reporting.correct(store, "admin", entry, f"Corrección número {i}", expected_id=last,
+                    last = writes.correct(store, "admin", entry, f"Corrección número {i}", expected_id=last,
                                              now=NOW + timedelta(microseconds=i))
                 saved.append(last)
         except Exception as exc:  # noqa: BLE001 - any failure fails the test below
@@ -54,7 +54,7 @@ def test_two_people_reporting_the_same_period_one_wins_the_other_is_told_why(tmp
     def save(user, value):
         start.wait()
         try:
-            results.append(("ok", reporting.report(store, user, reporting.Entry("GD-06", 2025, 6, value), now=NOW)))
+            results.append(("ok", writes.report(store, user, writes.Entry("GD-06", 2025, 6, value), now=NOW)))
         except Rejected as exc:
             results.append(("rejected", exc.message))
 
@@ -72,14 +72,14 @@ def test_two_people_reporting_the_same_period_one_wins_the_other_is_told_why(tmp
 
 def test_two_corrections_of_the_same_version_the_second_is_told_why(tmp_path):
     store = fresh_store(tmp_path)
-    first = reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 6, "99"), now=NOW)
+    first = writes.report(store, "lider.ti", writes.Entry("GD-06", 2025, 6, "99"), now=NOW)
     outcomes = []
     start = threading.Barrier(2)
 
     def fix(user, value):
         start.wait()
         try:
-            reporting.correct(store, user, reporting.Entry("GD-06", 2025, 6, value, analysis="Caída del enlace"),
+            writes.correct(store, user, writes.Entry("GD-06", 2025, 6, value, analysis="Caída del enlace"),
                               "Ajuste del valor medido",
                               expected_id=first, now=NOW)
             outcomes.append("ok")

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import fmt, reporting, scoring, snapshot, values
-from metrics.accounts import PermissionDenied
+from metrics import actions, fmt, scoring, snapshot, timeliness, validation, values, writes
+from metrics.accounts import PermissionDenied, Rejected
 from metrics.plan import load
-from metrics.reporting import Entry, Rejected
+from metrics.writes import Entry
 from tests.reporting_helpers import NOW, fresh_store
 
 PCT = {"code": "X", "unit": "%", "valid_min": 0, "valid_max": 100, "denominator": "Total", "frequency": "T",
@@ -31,18 +31,18 @@ def store(tmp_path):
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(1, 4))
 def test_colombian_format_parses_back(x, decimals):
     text = fmt.number(x, decimals)
-    assert reporting.parse_number(text)[0] == pytest.approx(round(x, decimals), abs=10 ** -decimals)
+    assert validation.parse_number(text)[0] == pytest.approx(round(x, decimals), abs=10 ** -decimals)
 
 
 @given(st.floats(min_value=0, max_value=1e6, allow_nan=False))
 def test_plain_point_decimal_parses(x):
-    assert reporting.parse_number(f"{x:.2f}")[0] == pytest.approx(round(x, 2), abs=0.01)
+    assert validation.parse_number(f"{x:.2f}")[0] == pytest.approx(round(x, 2), abs=0.01)
 
 
 @given(st.text(max_size=20))
 def test_any_text_is_a_number_or_a_spanish_rejection(text):
     try:
-        number, _ = reporting.parse_number(text)
+        number, _ = validation.parse_number(text)
     except Rejected as exc:
         assert "número" in exc.message
     else:
@@ -52,7 +52,7 @@ def test_any_text_is_a_number_or_a_spanish_rejection(text):
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_accepted_percentages_are_within_0_and_100(x):
     try:
-        measured = reporting.measure(PCT, x)
+        measured = validation.measure(PCT, x)
     except Rejected:
         assert not (0 <= x <= 100)
     else:
@@ -63,7 +63,7 @@ def test_accepted_percentages_are_within_0_and_100(x):
 @settings(suppress_health_check=[HealthCheck.too_slow])
 def test_numerator_and_denominator(num, den):
     try:
-        measured = reporting.measure(PCT, None, num, den)
+        measured = validation.measure(PCT, None, num, den)
     except Rejected as exc:
         assert den == 0 or num / den > 1, exc.message
     else:
@@ -75,24 +75,27 @@ def test_numerator_and_denominator(num, den):
 def test_counts_are_non_negative_integers(n):
     if n < 0:
         with pytest.raises(Rejected, match="negativo"):
-            reporting.measure(COUNT, n)
+            validation.measure(COUNT, n)
     else:
-        assert reporting.measure(COUNT, n).value == n
+        assert validation.measure(COUNT, n).value == n
         with pytest.raises(Rejected, match="entero"):
-            reporting.measure(COUNT, n + 0.5)
+            validation.measure(COUNT, n + 0.5)
 
 
 @pytest.mark.parametrize("raw, expected", [("85,5", 85.5), ("85 %", 85.0), ("85%", 85.0), (" 99.5 ", 99.5),
                                            ("1.234,5", 1234.5), ("1.234.567", 1234567.0), ("0,85", 0.85),
+                                           ("1.500", 1500.0), ("1.234", 1234.0), ("-1.500", -1500.0),
+                                           ("0.500", 0.5), ("12.5", 12.5), ("1,500", 1.5),
                                            (70, 70.0), ("-3", -3.0)])
 def test_parse_examples(raw, expected):
-    assert reporting.parse_number(raw)[0] == expected
+    assert validation.parse_number(raw)[0] == expected
 
 
-@pytest.mark.parametrize("raw", ["abc", "", "1.234", "1,2,3", "85,", "1e5", "inf", "nan", "--1", "8 5 x", True])
+@pytest.mark.parametrize("raw", ["abc", "", "1,2,3", "85,", "1e5", "inf", "nan", "--1", "8 5 x", True, "1.50.0",
+                                 "12.34.567"])
 def test_parse_rejections(raw):
     with pytest.raises(Rejected):
-        reporting.parse_number(raw)
+        validation.parse_number(raw)
 
 
 @pytest.mark.parametrize("ficha, kwargs, message", [
@@ -108,13 +111,14 @@ def test_parse_rejections(raw):
 ])
 def test_value_rejections_in_spanish(ficha, kwargs, message):
     with pytest.raises(Rejected, match=message):
-        reporting.measure(ficha, **kwargs)
+        validation.measure(ficha, **kwargs)
 
 
-def test_fraction_read_as_percentage_only_in_uploads():
-    assert reporting.measure(PCT, 0.85, fraction_ok=True).value == pytest.approx(85)
-    assert reporting.measure(PCT, 0.85).value == pytest.approx(0.85)
-    assert reporting.measure(HOURS, 0.85, fraction_ok=True).value == pytest.approx(0.85)
+@pytest.mark.parametrize("raw, stored", [(85, 85.0), ("85", 85.0), ("85 %", 85.0), ("85,5", 85.5), (1, 1.0),
+                                         ("1", 1.0), (0.95, 0.95), ("0,95", 0.95), ("0,5", 0.5), ("0.5", 0.5),
+                                         (100, 100.0), (0, 0.0)])
+def test_a_percentage_is_read_in_percentage_points_whatever_its_size(raw, stored):
+    assert validation.measure(PCT, raw).value == stored
 
 
 @pytest.mark.parametrize("year, period, message", [(2025, 5, "no existe"), (2025, 0, "no existe"),
@@ -122,31 +126,31 @@ def test_fraction_read_as_percentage_only_in_uploads():
                                                    ("dos mil", 1, "entero"), (2025, 1.5, "entero")])
 def test_period_rejections(year, period, message):
     with pytest.raises(Rejected, match=message):
-        reporting.resolve_period(PCT, year, period, date(2025, 9, 1))
+        validation.resolve_period(PCT, year, period, date(2025, 9, 1))
 
 
 # -- the write path ---------------------------------------------------------------------------
 def test_report_then_again_is_a_correction(store):
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99,5"), now=NOW)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99,5"), now=NOW)
     with pytest.raises(Rejected, match="ya fue reportado.*Corregir"):
-        reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), now=NOW)
+        writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), now=NOW)
 
 
 def test_analysis_required_when_not_green(store):
     with pytest.raises(Rejected, match="análisis"):
-        reporting.report(store, "lider.ti", Entry("GD-06", 2025, 5, "50"), now=NOW)
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 5, "50", analysis="Caída del centro de datos"), now=NOW)
+        writes.report(store, "lider.ti", Entry("GD-06", 2025, 5, "50"), now=NOW)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 5, "50", analysis="Caída del centro de datos"), now=NOW)
 
 
 def test_evidence_must_be_a_link(store):
     with pytest.raises(Rejected, match="enlace"):
-        reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99", evidence_url="mi carpeta"), now=NOW)
+        writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99", evidence_url="mi carpeta"), now=NOW)
 
 
 def test_outlook_matches_the_resumen(store):
     ficha = store.query("SELECT * FROM indicator WHERE code = 'GD-06'").iloc[0].to_dict()
-    view = reporting.outlook(store, ficha, 2025, 6, 99.5)
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99,5"), now=NOW)
+    view = writes.outlook(store, ficha, 2025, 6, 99.5)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99,5"), now=NOW)
     snap = snapshot.compute(store, load(store), NOW.date())
     row = snap.indicators.set_index("code").loc["GD-06"]
     assert row["status"] == view.status and row["attainment_raw"] == pytest.approx(view.attainment)
@@ -155,13 +159,13 @@ def test_outlook_matches_the_resumen(store):
 
 
 def test_correction_keeps_history_and_the_past_cut_off_shows_the_old_value(store):
-    first = reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
     later = NOW + timedelta(days=10)
     with pytest.raises(Rejected, match="motivo"):
-        reporting.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97", analysis="Ajuste por caída"), "", now=later)
-    second = reporting.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97", analysis="Ajuste por caída"),
+        writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97", analysis="Ajuste por caída"), "", now=later)
+    second = writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97", analysis="Ajuste por caída"),
                                "Se incluyó la caída del 12 de junio", expected_id=first, now=later)
-    history = reporting.history(store, "GD-06")
+    history = writes.history(store, "GD-06")
     assert list(history["id"]) == [second, first] and list(history["kind"]) == ["correccion", "reporte"]
     assert history.iloc[0]["recorded_by"] == "lider.ti" and "caída" in history.iloc[0]["reason"]
     before = values.current_values(store, NOW.date(), indicator="GD-06")
@@ -170,78 +174,79 @@ def test_correction_keeps_history_and_the_past_cut_off_shows_the_old_value(store
 
 
 def test_stale_correction_is_told_why(store):
-    first = reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
-    reporting.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "98.5"), "Primer ajuste del valor", first, now=NOW)
+    first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "98.5"), "Primer ajuste del valor", first, now=NOW)
     with pytest.raises(Rejected, match="Otra persona cambió"):
-        reporting.correct(store, "admin", Entry("GD-06", 2025, 6, "98"), "Segundo ajuste del valor", first, now=NOW)
+        writes.correct(store, "admin", Entry("GD-06", 2025, 6, "98"), "Segundo ajuste del valor", first, now=NOW)
 
 
 def test_void_is_a_version_and_only_for_administrators(store):
-    first = reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
     with pytest.raises(PermissionDenied):
-        reporting.void(store, "lider.ti", "GD-06", 2025, 6, "Valor cargado por error", now=NOW)
-    reporting.void(store, "admin", "GD-06", 2025, 6, "Valor cargado por error", now=NOW + timedelta(hours=1))
+        writes.void(store, "lider.ti", "GD-06", 2025, 6, "Valor cargado por error", expected_id=first, now=NOW)
+    writes.void(store, "admin", "GD-06", 2025, 6, "Valor cargado por error", expected_id=first,
+                now=NOW + timedelta(hours=1))
     rows = store.query("SELECT * FROM measurement ORDER BY id")
     assert len(rows) == 2 and rows["is_void"].tolist() == [False, True] and rows["supersedes"].iloc[1] == first
     assert values.current_values(store, NOW.date() + timedelta(days=1), indicator="GD-06").empty
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), now=NOW + timedelta(hours=2))
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), now=NOW + timedelta(hours=2))
 
 
 def test_lock_blocks_until_an_exception_and_the_exception_is_used_once(store):
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
     with pytest.raises(PermissionDenied):
-        reporting.lock_periods(store, "lider.ti", date(2025, 6, 30), now=NOW)
-    reporting.lock_periods(store, "personero", date(2025, 6, 30), "Acta del Comité 3", now=NOW)
+        writes.lock_periods(store, "lider.ti", date(2025, 6, 30), now=NOW)
+    writes.lock_periods(store, "personero", date(2025, 6, 30), "Acta del Comité 3", now=NOW)
     with pytest.raises(Rejected, match="está cerrado"):
-        reporting.report(store, "lider.ti", Entry("GD-06", 2025, 5, "99"), now=NOW)
+        writes.report(store, "lider.ti", Entry("GD-06", 2025, 5, "99"), now=NOW)
     with pytest.raises(Rejected, match="está cerrado"):
-        reporting.correct(store, "admin", Entry("GD-06", 2025, 6, "98"), "Ajuste después del comité", now=NOW)
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 7, "99"), now=NOW)   # after the lock: open
+        writes.correct(store, "admin", Entry("GD-06", 2025, 6, "98"), "Ajuste después del comité", now=NOW)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 7, "99"), now=NOW)   # after the lock: open
     with pytest.raises(PermissionDenied):
-        reporting.open_exception(store, "personero", "GD-06", 2025, 6, "Error de digitación", now=NOW)
+        writes.open_exception(store, "personero", "GD-06", 2025, 6, "Error de digitación", now=NOW)
     with pytest.raises(Rejected, match="no está cerrado"):
-        reporting.open_exception(store, "admin", "GD-06", 2025, 7, "Error de digitación", now=NOW)
-    reporting.open_exception(store, "admin", "GD-06", 2025, 6, "Error de digitación en el acta", now=NOW)
-    new_id = reporting.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), "Error de digitación", now=NOW)
+        writes.open_exception(store, "admin", "GD-06", 2025, 7, "Error de digitación", now=NOW)
+    writes.open_exception(store, "admin", "GD-06", 2025, 6, "Error de digitación en el acta", now=NOW)
+    new_id = writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), "Error de digitación", now=NOW)
     assert store.scalar("SELECT used_by_measurement FROM lock_exception") == new_id
     with pytest.raises(Rejected, match="está cerrado"):
-        reporting.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97"), "Otro ajuste más", now=NOW)
+        writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97"), "Otro ajuste más", now=NOW)
     log = store.query("SELECT action FROM audit_log")["action"].tolist()
     assert {"cerrar_periodos", "abrir_excepcion", "corregir"} <= set(log)
 
 
 def test_every_write_is_audited_in_its_transaction(store):
     before = store.scalar("SELECT count(*) FROM audit_log")
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
     with pytest.raises(Rejected):
-        reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+        writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
     assert store.scalar("SELECT count(*) FROM audit_log") == before + 1
 
 
 def test_improvement_actions_and_overdue_list(store):
     with pytest.raises(PermissionDenied):
-        reporting.add_action(store, "lider.ti", "GD-21", "Revisar los tiempos", "Líder AC", date(2025, 8, 1))
-    aid = reporting.add_action(store, "lider.ti", "GD-06", "Contratar un segundo enlace", "Jefe de TI",
+        actions.add_action(store, "lider.ti", "GD-21", "Revisar los tiempos", "Líder AC", date(2025, 8, 1))
+    aid = actions.add_action(store, "lider.ti", "GD-06", "Contratar un segundo enlace", "Jefe de TI",
                                date(2025, 8, 1), now=NOW)
-    reporting.add_action(store, "lider.ti", "GD-07", "Actualizar la mesa de ayuda", "Jefe de TI",
+    actions.add_action(store, "lider.ti", "GD-07", "Actualizar la mesa de ayuda", "Jefe de TI",
                          date(2025, 12, 1), now=NOW)
-    overdue = reporting.overdue_actions(store, date(2025, 9, 1))
+    overdue = actions.overdue_actions(store, date(2025, 9, 1))
     assert list(overdue["id"]) == [aid]
-    reporting.set_action_status(store, "lider.ti", aid, "cerrada", now=NOW)
-    assert reporting.overdue_actions(store, date(2025, 9, 1)).empty
-    assert reporting.overdue_actions(store, date(2025, 7, 1)).empty
+    actions.set_action_status(store, "lider.ti", aid, "cerrada", now=NOW)
+    assert actions.overdue_actions(store, date(2025, 9, 1)).empty
+    assert actions.overdue_actions(store, date(2025, 7, 1)).empty
 
 
 def test_timeliness_states(store):
     on_time = datetime(2025, 7, 5, 9)
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=on_time)
-    reporting.report(store, "lider.ti", Entry("GD-06", 2025, 5, "99"), now=on_time)   # May: deadline 10 June
-    states = reporting.period_states(store, date(2025, 8, 5), date(2025, 1, 1), "TI")
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=on_time)
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 5, "99"), now=on_time)   # May: deadline 10 June
+    states = timeliness.period_states(store, date(2025, 8, 5), date(2025, 1, 1), "TI")
     g = states[states["indicator"] == "GD-06"].set_index("period")["state"]
     assert g[6] == "a_tiempo" and g[5] == "tarde" and g[7] == "pendiente" and g[4] == "faltante"
-    due = reporting.due_periods(store, "TI", date(2025, 8, 5), date(2025, 1, 1))
+    due = timeliness.due_periods(store, "TI", date(2025, 8, 5), date(2025, 1, 1))
     assert due["state"].iloc[0] == "faltante" and due["state"].iloc[-1] == "pendiente"
-    table = reporting.timeliness(store, date(2025, 8, 5), date(2025, 1, 1)).set_index("process")
+    table = timeliness.timeliness(store, date(2025, 8, 5), date(2025, 1, 1)).set_index("process")
     assert table.loc["TI", "a_tiempo"] == 1 and table.loc["TI", "tarde"] == 1
     assert table.loc["TI", "leaders"] == "Lider.Ti"
 
@@ -249,7 +254,7 @@ def test_timeliness_states(store):
 @pytest.mark.parametrize("code", ["GD-06", "GD-18", "GD-24"])  # stock, acumulado, flujo
 def test_preview_of_a_period_uses_the_same_target_as_the_pages(store, code):
     ficha = store.query("SELECT * FROM indicator WHERE code = ?", [code]).iloc[0].to_dict()
-    view = reporting.outlook(store, ficha, 2025, 1, 3.0)
+    view = writes.outlook(store, ficha, 2025, 1, 3.0)
     typed = pd.DataFrame({"indicator": [code], "year": [2025], "period": [1], "value": [3.0]})
     plan = load(store)
     shown = scoring.period_attainment(typed, plan.indicators, plan.targets).iloc[0]

@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from metrics import export, fmt, report
+from metrics.periods import EARLIEST, comparison_date
 from ui import auth, state
 from ui.charts import provenance
 
@@ -21,7 +22,11 @@ def export_panel(as_of: date | None = None) -> None:
     store, plan = state.store(), state.plan()
     snap = state.snapshot(as_of)
     prov = provenance(snap.as_of)
-    earlier = report.previous_cutoff(snap.as_of)
+    earlier = st.date_input("El informe compara con el corte del", value=comparison_date(snap.as_of),
+                            min_value=EARLIEST, max_value=snap.as_of, format="DD/MM/YYYY",
+                            key=f"export-comparar-{snap.as_of.isoformat()}",
+                            help="Por defecto, el último cierre de trimestre antes de la fecha de corte (el comité "
+                                 "anterior).")
     who = _who()
     st.caption(f"Todo se genera con las cifras al {fmt.long_date(snap.as_of)} · {prov.label}. "
                "Cada archivo lleva la fecha de corte, la versión y el hash de los datos para poder rastrearlo.")

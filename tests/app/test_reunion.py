@@ -4,7 +4,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import accounts, fmt, plan as plan_mod, report, seed, snapshot
+from metrics import accounts, fmt, plan as plan_mod, seed, snapshot
+from metrics.periods import comparison_date
 
 CUT = date(2024, 12, 31)
 
@@ -14,7 +15,7 @@ def engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("reunion") / "demo.duckdb"
     store = seed.open_store(path)
     plan = plan_mod.load(store)
-    snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, report.previous_cutoff(CUT))}
+    snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, comparison_date(CUT))}
     snaps["personero"] = accounts.get_user(store, "personero.demo")
     store.close()
     with pytest.MonkeyPatch.context() as env:
@@ -62,7 +63,7 @@ def test_comparison_of_two_cut_offs_side_by_side(engine):
     at = open_page("reunion")
     at.segmented_control(key="reunion_vista").set_value("Comparar dos cortes").run()
     assert not at.exception, [e.value for e in at.exception]
-    before, after = engine[report.previous_cutoff(CUT)], engine[CUT]
+    before, after = engine[comparison_date(CUT)], engine[CUT]
     values = [m.value for m in at.metric if m.label == "Puntaje de la política"]
     assert values == [fmt.percent(before.policy), fmt.percent(after.policy)]
     change = next(m for m in at.metric if m.label == "Cambio del puntaje de la política")
