@@ -61,16 +61,20 @@ if "Excepciones y anulaciones" in tabs:
         code = c1.selectbox("Indicador", codes, key="adm_indicador")
         year = c2.number_input("Año", min_value=2000, max_value=today.year, value=today.year, key="adm_anio")
         period = c3.number_input("Periodo", min_value=1, max_value=12, value=1, key="adm_periodo")
-        # the version the administrator sees is the one a void names: if someone changes it first, the void is refused
+        # A void names the version the administrator saw (the previous run), not the one re-read by the
+        # run the click starts: if someone changed it in between, the void is refused.
         shown = writes.version_in_force(store, code, year, period)
+        seen_key = f"adm_visto_{code}_{year}_{period}"
+        seen = st.session_state.get(seen_key)
+        st.session_state[seen_key] = None if shown is None else int(shown["id"])
         if shown is None:
             st.caption(f"{code} {year}-{period} no tiene valores registrados.")
         elif shown["is_void"]:
             st.caption(f"{code} {year}-{period} está anulado (versión {int(shown['id'])}).")
         else:
-            st.info(f"Valor vigente de {code} {year}-{period}: **{fmt.value(shown['value'], plan.indicator(code)['unit'])}** "
-                    f"(versión {int(shown['id'])}, registrado por {shown['recorded_by']} el "
-                    f"{fmt.short_date(shown['recorded_at'])}).")
+            unit = plan.indicator(code)["unit"]
+            st.info(f"Valor vigente de {code} {year}-{period}: **{fmt.value(shown['value'], unit)}** (versión "
+                    f"{int(shown['id'])}, registrado por {shown['recorded_by']} el {fmt.short_date(shown['recorded_at'])}).")
         reason = st.text_area("Motivo (queda registrado)", key="adm_motivo", max_chars=TEXT_LIMITS["reason"],
                               help=f"Al menos {validation.MIN_REASON} caracteres. {limit_caption('reason')}")
         st.caption(f"Motivo: al menos {validation.MIN_REASON} caracteres; {limit_caption('reason').lower()}")
@@ -80,7 +84,7 @@ if "Excepciones y anulaciones" in tabs:
                     f"Excepción abierta para {code} {year}-{period}: admite un reporte o una corrección.")
         if b2.button("Anular el valor vigente", disabled=shown is None or bool(shown["is_void"])):
             attempt(lambda: writes.void(store, user.username, code, year, period, reason,
-                                        expected_id=int(shown["id"])),
+                                        expected_id=seen if seen is not None else int(shown["id"])),
                     f"Se anuló el valor de {code} {year}-{period}; la anulación queda como una versión más.")
         st.markdown("#### Excepciones")
         st.dataframe(writes.exceptions(store), hide_index=True)

@@ -80,6 +80,11 @@ with tab_report:
     if through is not None and chosen["period_end"] <= through:
         st.warning(f"El periodo {label} está cerrado (revisado por el Comité hasta el {fmt.long_date(through)}). "
                    "Solo se puede cambiar si un administrador abre una excepción.", icon=":material/lock:")
+    # A correction names the version the person saw on the screen (the previous run), not the one
+    # re-read by the run the click starts: a change by someone else in between is refused, not overwritten.
+    seen_key = f"rep_visto_{key}"
+    seen = st.session_state.get(seen_key)
+    st.session_state[seen_key] = int(chosen["current_id"]) if live else None
     if live:
         st.info(f"Valor vigente: **{fmt.value(chosen['value'], ficha['unit'])}**, registrado por "
                 f"{chosen['recorded_by']} el {pd.Timestamp(chosen['recorded_at']).strftime('%d/%m/%Y %H:%M')}. "
@@ -115,7 +120,7 @@ with tab_report:
         try:
             measured = validation.measure(ficha, value, numerator, denominator)
             view = writes.outlook(store, ficha, year, period, measured.value, plan.settings)
-            st.markdown(f"**Vista previa.** Se guardará el valor **{fmt.value(measured.value, ficha['unit'])}** · "
+            st.markdown(f"**Vista previa.** Se guardará el valor **{validation.as_stored(measured.value, ficha['unit'])}** · "
                         f"cumplimiento del periodo {fmt.percent(view.period_attainment)} "
                         f"{status_text(view.period_status)} · resultado de la vigencia {year}: "
                         f"{fmt.value(view.result, ficha['unit'])} frente a una meta a la fecha de "
@@ -128,7 +133,8 @@ with tab_report:
         entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence)
         try:
             if live:
-                writes.correct(store, user.username, entry, reason or "", expected_id=int(chosen["current_id"]))
+                writes.correct(store, user.username, entry, reason or "",
+                               expected_id=seen if seen is not None else int(chosen["current_id"]))
             else:
                 writes.report(store, user.username, entry)
         except Rejected as exc:

@@ -125,6 +125,16 @@ class Measured:
     denominator: float | None = None
 
 
+def as_stored(value: float, unit: str) -> str:
+    """The value exactly as it will be stored, with its unit, for the preview before saving:
+    '85,0 %', '0,85 %', '1.500'. fmt.value rounds to one decimal, which would show 0,85 as 0,8 %."""
+    decimals = next((d for d in range(1, 7) if abs(round(value, d) - value) < 1e-9), 6)
+    if decimals == 1:
+        return fmt.value(value, unit)
+    shown = fmt.number(value, decimals)
+    return shown if unit == "#" else f"{shown} {unit}"
+
+
 def has_ratio(ficha) -> bool:
     return not is_missing(ficha.get("denominator")) and str(ficha.get("denominator")).strip() != ""
 

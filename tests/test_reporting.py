@@ -260,3 +260,123 @@ def test_preview_of_a_period_uses_the_same_target_as_the_pages(store, code):
     shown = scoring.period_attainment(typed, plan.indicators, plan.targets).iloc[0]
     assert view.period_target == pytest.approx(shown["period_target"])
     assert scoring.capped(view.period_attainment) == pytest.approx(shown["attainment"])
+
+
+# -- limits and messages (issue 10, point 5) ---------------------------------------------------
+@pytest.mark.parametrize("kind", list(validation.TEXT_LIMITS))
+def test_every_free_text_field_has_a_limit_with_a_spanish_message(kind):
+    limit = validation.TEXT_LIMITS[kind]
+    assert validation.text("x" * limit, kind) == "x" * limit
+    with pytest.raises(Rejected, match=f"máximo es {fmt.number(limit, 0)}"):
+        validation.text("x" * (limit + 1), kind)
+    assert validation.limit_caption(kind) == f"Máximo {fmt.number(limit, 0)} caracteres."
+
+
+MEGABYTE = "x" * 1_000_000
+
+
+@pytest.mark.parametrize("write", [
+    lambda s: writes.report(s, "lider.ti", Entry("GD-06", 2025, 6, "99", analysis=MEGABYTE), now=NOW),
+    lambda s: writes.report(s, "lider.ti", Entry("GD-06", 2025, 6, "99", evidence_url="https://a.co/" + MEGABYTE),
+                            now=NOW),
+    lambda s: writes.lock_periods(s, "personero", date(2025, 6, 30), MEGABYTE, now=NOW),
+    lambda s: actions.add_action(s, "lider.ti", "GD-06", MEGABYTE, "Jefe de TI", date(2025, 12, 1), now=NOW),
+    lambda s: actions.add_action(s, "lider.ti", "GD-06", "Contratar un segundo enlace", MEGABYTE, date(2025, 12, 1),
+                                 now=NOW),
+])
+def test_a_megabyte_of_text_is_refused_in_spanish_and_writes_nothing(store, write):
+    with pytest.raises(Rejected, match="demasiado largo"):
+        write(store)
+    for table in ("measurement", "period_lock", "improvement_action"):
+        assert store.scalar(f"SELECT count(*) FROM {table}") == 0
+
+
+def test_a_megabyte_reason_is_refused_for_corrections_voids_and_exceptions(store):
+    first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    with pytest.raises(Rejected, match="demasiado largo"):
+        writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), MEGABYTE, first, now=NOW)
+    with pytest.raises(Rejected, match="demasiado largo"):
+        writes.void(store, "admin", "GD-06", 2025, 6, MEGABYTE, expected_id=first, now=NOW)
+    writes.lock_periods(store, "personero", date(2025, 6, 30), "Acta 3", now=NOW)
+    with pytest.raises(Rejected, match="demasiado largo"):
+        writes.open_exception(store, "admin", "GD-06", 2025, 6, MEGABYTE, now=NOW)
+    assert store.scalar("SELECT count(*) FROM measurement") == 1
+    assert store.scalar("SELECT count(*) FROM lock_exception") == 0
+
+
+@pytest.mark.parametrize("year, period, message", [
+    (1e20, 1, "número entero de pocas cifras"), ("1e20", 1, "número entero de pocas cifras"),
+    (20025, 1, "El año 20025 no es válido: escriba un año entre 2020 y 2025"),
+    ("20025", 1, "El año 20025 no es válido"), (float("inf"), 1, "número entero"),
+    (2025, 1e20, "número entero de pocas cifras"), (2025, 10 ** 8, "no existe"),
+    (-5, 1, "se mide desde 2020"),
+])
+def test_absurd_years_and_periods_are_answered_in_spanish(year, period, message):
+    with pytest.raises(Rejected, match=message) as caught:
+        validation.resolve_period(PCT, year, period, date(2025, 9, 1))
+    assert "out of range" not in caught.value.message and "year" not in caught.value.message
+
+
+@pytest.mark.parametrize("raw, stored", [("1.500", 1500), ("1.500,5", 1500.5), ("12.000", 12000), ("1500", 1500)])
+def test_the_colombian_thousands_separator(raw, stored):
+    assert validation.measure(HOURS, raw).value == stored
+
+
+def test_a_thousands_figure_in_a_percentage_is_refused_with_the_reading_shown():
+    with pytest.raises(Rejected, match="puntos porcentuales.*se recibió 1.500,00"):
+        validation.measure(PCT, "1.500")
+
+
+@pytest.mark.parametrize("value, unit, shown", [(85, "%", "85,0 %"), (0.85, "%", "0,85 %"), (1, "%", "1,0 %"),
+                                                (1500, "#", "1.500"), (1.5, "#", "1,5"), (2.25, "horas", "2,25 horas")])
+def test_the_preview_shows_the_value_as_it_will_be_stored(value, unit, shown):
+    assert validation.as_stored(value, unit) == shown
+
+
+# -- a void names the version it replaces (issue 9, point 7) -----------------------------------
+def test_a_void_on_a_version_someone_changed_is_refused_and_writes_nothing(store):
+    first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    second = writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "98"), "Ajuste del valor medido", first,
+                            now=NOW)
+    with pytest.raises(Rejected, match="Otra persona cambió el valor de GD-06 junio 2025.*98,00"):
+        writes.void(store, "admin", "GD-06", 2025, 6, "Valor cargado por error", expected_id=first, now=NOW)
+    assert store.scalar("SELECT count(*) FROM measurement") == 2
+    voided = writes.void(store, "admin", "GD-06", 2025, 6, "Valor cargado por error", expected_id=second, now=NOW)
+    assert store.scalar("SELECT supersedes FROM measurement WHERE id = ?", [voided]) == second
+    with pytest.raises(Rejected, match="Otra persona cambió.*anulado"):
+        writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "97"), "Otro ajuste del valor", second, now=NOW)
+
+
+def test_the_version_in_force_follows_the_write_order_not_the_time_stamps(store):
+    """Two writes with time stamps out of order (a clock read before the lock, as before the fix):
+    the later write is in force, because the version in force follows the commit order."""
+    first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "99"), now=NOW)
+    writes.void(store, "admin", "GD-06", 2025, 6, "Valor cargado por error", expected_id=first,
+                now=NOW - timedelta(minutes=5))
+    assert values.current_values(store, NOW.date() + timedelta(days=1), indicator="GD-06").empty
+    assert writes.version_in_force(store, "GD-06", 2025, 6)["is_void"]
+
+
+# -- the preview follows the engine's yearly rules (issue 9, point 8) --------------------------
+def ficha_of(store, code):
+    return store.query("SELECT * FROM indicator WHERE code = ?", [code]).iloc[0].to_dict()
+
+
+def test_preview_of_a_flujo_indicator_prorates_its_target_hand_worked(store):
+    """GD-24 (personas trained, flujo, two semesters, 2025 target 1.100): worked by hand."""
+    ficha = ficha_of(store, "GD-24")
+    alone = writes.outlook(store, ficha, 2025, 1, 440)
+    assert (alone.period_target, alone.target, alone.result) == (550, 550, 440)
+    assert alone.attainment == pytest.approx(0.8) and alone.status == "verde"
+    writes.report(store, "admin", Entry("GD-24", 2025, 1, "500", analysis="Jornadas en colegios"), now=NOW)
+    both = writes.outlook(store, ficha, 2025, 2, 300)
+    assert (both.period_target, both.target, both.result) == (550, 1100, 800)
+    assert both.period_attainment == pytest.approx(300 / 550) and both.period_status == "rojo"
+    assert both.attainment == pytest.approx(800 / 1100) and both.status == "amarillo"
+
+
+def test_preview_calls_the_yearly_rule_of_scoring_not_a_copy(store, monkeypatch):
+    ficha = ficha_of(store, "GD-24")
+    assert writes.outlook(store, ficha, 2025, 1, 440).target == 550
+    monkeypatch.setattr(scoring, "year_target", lambda accumulation, target, n_reported, frequency: target)
+    assert writes.outlook(store, ficha, 2025, 1, 440).target == 1100
