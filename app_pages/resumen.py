@@ -2,12 +2,11 @@
 import streamlit as st
 
 from metrics import charts, fmt
-from metrics.periods import EARLIEST, comparison_date
 from metrics.snapshot import compare
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS
 from ui import state, timeliness
 from ui.charts import show_chart
-from ui.widgets import late_table, status_text, vision_text
+from ui.widgets import comparison_input, late_table, status_text, vision_text
 
 plan = state.plan()
 snap = state.snapshot()
@@ -66,9 +65,9 @@ with right:
                             entity, plan.is_demo, 320), "semaforo")
 
 st.subheader("¿Qué cambió?")
-since = st.date_input("Comparar con la fecha de corte", value=comparison_date(snap.as_of),
-                      max_value=snap.as_of, min_value=EARLIEST, format="DD/MM/YYYY", key="resumen_desde",
-                      help="Por defecto, el último cierre de trimestre antes de la fecha de corte (el comité anterior).")
+since = comparison_input("Comparar con la fecha de corte", "resumen_desde", snap.as_of,
+                         help="Por defecto, el último cierre de trimestre antes de la fecha de corte (el comité "
+                              "anterior).")
 before = state.snapshot(since)
 delta = None if snap.policy is None or before.policy is None else snap.policy - before.policy
 st.metric(f"Puntaje de la política frente al {fmt.short_date(since)}", fmt.percent(snap.policy),

@@ -10,7 +10,7 @@ from metrics.periods import EARLIEST, comparison_date
 from metrics.vocabulary import STATUSES
 from ui import state
 from ui.charts import show_chart
-from ui.widgets import late_table, status_text, vision_text
+from ui.widgets import comparison_input, late_table, status_text, vision_text
 
 SLIDE_KEY = "reunion_diapositiva"
 LARGE_TYPE = """<style>
@@ -125,8 +125,7 @@ def presentation() -> None:
 def comparison() -> None:
     st.title("¿Qué cambió desde el último comité?")
     c1, c2 = st.columns(2)
-    first = c1.date_input("Corte anterior", value=comparison_date(snap.as_of), min_value=EARLIEST,
-                          max_value=snap.as_of, format="DD/MM/YYYY", key="reunion_antes")
+    first = comparison_input("Corte anterior", "reunion_antes", snap.as_of, where=c1)
     second = c2.date_input("Corte actual", value=snap.as_of, min_value=EARLIEST, max_value=date.today(),
                            format="DD/MM/YYYY", key="reunion_ahora")
     if first >= second:

@@ -2,11 +2,13 @@
 late-reports table, URL-bound choosers."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from metrics import fmt
-from metrics.periods import period_label, vigencia_label
+from metrics.periods import EARLIEST, comparison_date, period_label, vigencia_label
 from metrics.plan import Plan
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, VISION_LABELS
 
@@ -67,3 +69,13 @@ def url_selectbox(label: str, labels: dict[str, str], key: str) -> str:
                         on_change=lambda: st.query_params.update({key: st.session_state[key]}))
     st.query_params[key] = code
     return code
+
+
+def comparison_input(label: str, key: str, as_of: date, where=st, **kwargs) -> date:
+    """The date to compare a cut-off with: the one rule's default (periods.comparison_date), which the
+    user may change; back to the default whenever the cut-off itself changes."""
+    chosen_for = f"{key}__corte"
+    if st.session_state.get(chosen_for) != as_of or not EARLIEST <= st.session_state.get(key, EARLIEST) <= as_of:
+        st.session_state[key] = comparison_date(as_of)
+        st.session_state[chosen_for] = as_of
+    return where.date_input(label, min_value=EARLIEST, max_value=as_of, format="DD/MM/YYYY", key=key, **kwargs)
