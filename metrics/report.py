@@ -9,6 +9,7 @@ app (one click) and from the command line:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from fpdf.fonts import FontFace
 from metrics import charts, export, fmt
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
-from metrics.periods import comparison_date
+from metrics.periods import EARLIEST, comparison_date, vigencia_label
 from metrics.plan import Plan
 from metrics.snapshot import Snapshot
 from metrics.store import Store, StoreError
@@ -121,11 +122,14 @@ def _short(text: str, n: int) -> str:
 
 
 def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
-    """Indicators as on the pages: raw attainment, except behind an objective (weights given), where
-    the capped value is what enters the weighted mean, as on Objetivos y visión."""
+    """Indicators as on the pages: each result with its vigencia, raw attainment, except behind an
+    objective (weights given), where the capped value is what enters the weighted mean, as on
+    Objetivos y visión."""
     column, label = ("attainment", "Cumplimiento (topado)") if weights is not None else ("attainment_raw", "Cumplimiento")
     out = pd.DataFrame({
         "Código": rows["code"], "Indicador": rows["name"],
+        "Vigencia": [vigencia_label(y, f, p) if pd.notna(y) else "—"
+                     for y, f, p in zip(rows["year"], rows["frequency"], rows["last_period"])],
         "Resultado": [fmt.value(v, u) for v, u in zip(rows["result"], rows["unit"])],
         "Meta": [fmt.value(v, u) for v, u in zip(rows["target"], rows["unit"])],
         label: [fmt.percent(a) for a in rows[column]],
@@ -230,7 +234,7 @@ def _objectives(pdf: _Pdf, ctx: _Ctx) -> None:
                      9, "I")
             continue
         ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores de {obj.code}")
-        pdf.grid(_indicator_rows(rows, rows["weight"]), (16, 58, 11, 24, 24, 25, 22))
+        pdf.grid(_indicator_rows(rows, rows["weight"]), (14, 44, 10, 28, 20, 20, 22, 22))
 
 
 def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
@@ -248,12 +252,14 @@ def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
             pdf.para("El proceso no tiene indicadores de la política a su cargo.", 9, "I")
             continue
         ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores del proceso {proc.code}")
-        pdf.grid(_indicator_rows(rows), (16, 66, 26, 25, 25, 22))
+        pdf.grid(_indicator_rows(rows), (14, 52, 28, 22, 22, 22, 20))
 
 
 def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     vision, current = ctx.snap.vision, ctx.snap.plan
     settings = ctx.plan.settings
+    if vision is None:
+        return  # no plan carries a vision: nothing to judge
     pdf.heading(f"Estado de la visión {vision.target_year}")
     pdf.para(ctx.plan.entity["vision"], 9, "I")
     pdf.para(f"{vision.name}: avance desde la línea base {fmt.percent(vision.score)} con "
@@ -264,7 +270,7 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
              f"transcurrido; desde el horizonte se juzga sobre resultados reales (nunca sobre la proyección) y queda "
              f"«Cumplida» con un avance de al menos {fmt.number(settings.met_from, 0)} %.", 9)
     items = [(vision.name, vision.score, vision.elapsed)]
-    if current.code != vision.code:
+    if current is not None and current.code != vision.code:
         items.append((current.name, current.score, current.elapsed))
     fig = charts.progress_vs_time(items)
     fig.update_layout(height=300)
@@ -275,7 +281,8 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     pdf.grid(pd.DataFrame({
         "Código": ind["code"], "Indicador": ind["name"],
         "Línea base": [fmt.value(v, u) for v, u in zip(ind["baseline"], ind["unit"])],
-        "Actual": [fmt.value(v, u) for v, u in zip(ind["current"], ind["unit"])],
+        "Actual (vigencia)": [fmt.value(v, u) + ("" if pd.isna(y) or pd.isna(v) else f" ({int(y)})")
+                              for v, u, y in zip(ind["current"], ind["unit"], ind["last_year"])],
         f"Meta {vision.target_year}": [fmt.value(v, u) for v, u in zip(ind["target"], ind["unit"])],
         "Avance": [fmt.percent(p) for p in ind["progress"]],
         question: [reaches.get(None if pd.isna(r) else bool(r)) for r in ind["reaches"]],
@@ -283,18 +290,57 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
 
 
 # -- command line ------------------------------------------------------------------------------
+class _SpanishParser(argparse.ArgumentParser):
+    """argparse speaking Spanish: 'uso:', 'opciones', and its error messages translated."""
+    _ERRORS = ((r"the following arguments are required: (.*)", r"faltan los argumentos obligatorios: \1"),
+               (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
+               (r"argument (\S+): expected one argument", r"el argumento \1 necesita un valor"),
+               (r"argument (\S+): (.*)", r"\1: \2"))
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "uso:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "uso:", 1).replace("options:", "opciones:", 1)
+
+    def error(self, message: str):
+        for pattern, spanish in self._ERRORS:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, spanish, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Error: {message}\n")
+
+
+def _cutoff(text: str) -> date:
+    """A cut-off date from the command line: AAAA-MM-DD, from EARLIEST to today."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» no es una fecha válida; use el formato AAAA-MM-DD, por ejemplo "
+                                         "2024-12-31.") from None
+    if not EARLIEST <= day <= date.today():
+        raise argparse.ArgumentTypeError(f"la fecha {fmt.short_date(day)} está fuera del rango del tablero: use una "
+                                         f"fecha entre el {fmt.short_date(EARLIEST)} y hoy.")
+    return day
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m metrics.report",
+    parser = _SpanishParser(
+        prog="python -m metrics.report", add_help=False,
         description="Genera el informe de seguimiento (PDF) de la Política de Gobierno Digital a una fecha de corte.")
-    parser.add_argument("--corte", required=True, type=date.fromisoformat, help="fecha de corte AAAA-MM-DD")
+    parser.add_argument("-h", "--ayuda", action="help", help="muestra esta ayuda y termina")
+    parser.add_argument("--corte", required=True, type=_cutoff, help="fecha de corte AAAA-MM-DD")
     parser.add_argument("--salida", required=True, type=Path, help="archivo PDF de salida")
-    parser.add_argument("--comparar", type=date.fromisoformat, default=None,
-                        help="corte anterior para comparar AAAA-MM-DD (por defecto, el último cierre de trimestre antes del corte)")
+    parser.add_argument("--comparar", type=_cutoff, default=None,
+                        help="corte anterior para comparar AAAA-MM-DD (por defecto, el último cierre de trimestre "
+                             "antes del corte)")
     parser.add_argument("--base", type=Path, default=None,
                         help="archivo DuckDB (por defecto PERSONERIA_DB o la base de demostración)")
     parser.add_argument("--generado-por", default="Línea de comandos", help="quién genera el informe")
     args = parser.parse_args(argv)
+    if args.comparar is not None and args.comparar > args.corte:
+        parser.error("la fecha de --comparar debe ser anterior o igual a la de --corte.")
     from metrics.seed import open_store
     try:
         store = open_store(args.base)
@@ -302,11 +348,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.message}\nQué hacer: {exc.hint}", file=sys.stderr)
         return 2
     try:
-        plan = plan_mod.load(store)
+        plan = plan_mod.load(store, args.corte)
         data = build_pdf(store, plan, args.corte, args.generado_por, args.comparar)
     finally:
         store.close()
-    args.salida.write_bytes(data)
+    try:
+        args.salida.write_bytes(data)
+    except OSError as exc:
+        print(f"Error: no se pudo escribir {args.salida} ({exc.strerror or 'sin detalle'}). Revise que la carpeta "
+              "exista y se pueda escribir en ella.", file=sys.stderr)
+        return 1
     print(f"Informe guardado en {args.salida} ({fmt.number(len(data) / 1024, 0)} KB).")
     return 0
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
+
 from metrics import fmt
 from metrics import snapshot as snapshot_mod
 from metrics.actions import overdue_actions
+from metrics.scoring import PlanProgress
 from metrics.snapshot import Snapshot
 from metrics.store import Store
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, STATUSES, VISION_LABELS
@@ -33,11 +36,9 @@ class Summary:
     counts_before: dict[str, int]
     late: int
     overdue: int
-    vision_status: str
-    vision_score: float | None
-    vision_elapsed: float
-    vision_name: str
-    vision_year: int
+    vision: PlanProgress | None        # None when no plan carries a vision
+    plan_name: str | None              # the plan in force; None before the first plan starts
+    first_plan_start: date | None
     worst: list[str] = field(default_factory=list)
     status_moves: list[str] = field(default_factory=list)
 
@@ -73,9 +74,16 @@ class Summary:
         lines.append(f"Reportes atrasados: {self.late} periodos vencidos sin valor registrado."
                      if self.late else "No hay reportes atrasados a la fecha de corte.")
         lines.append(f"Acciones de mejora vencidas sin cerrar: {self.overdue}.")
-        lines.append(f"Visión {self.vision_year} ({self.vision_name}): avance {fmt.percent(self.vision_score)} con "
-                     f"{fmt.percent(self.vision_elapsed)} del tiempo transcurrido; estado: "
-                     f"{VISION_LABELS.get(self.vision_status, self.vision_status)}.")
+        if self.plan_name is None:
+            start = f" (empieza el {fmt.long_date(self.first_plan_start)})" if self.first_plan_start else ""
+            lines.append(f"Al {fmt.long_date(self.as_of)} aún no hay un plan estratégico en vigor{start}.")
+        else:
+            lines.append(f"Plan en vigor: {self.plan_name}.")
+        if self.vision is not None:
+            v = self.vision
+            lines.append(f"Visión {v.target_year} ({v.name}): avance {fmt.percent(v.score)} con "
+                         f"{fmt.percent(v.elapsed)} del tiempo transcurrido; estado: "
+                         f"{VISION_LABELS.get(v.status, v.status)}.")
         if self.worst:
             lines.append("Indicadores en estado crítico: " + "; ".join(self.worst) + ".")
         return lines
@@ -90,8 +98,8 @@ def summarize(store: Store, snap: Snapshot, before: Snapshot) -> Summary:
         as_of=snap.as_of, earlier=before.as_of, policy=snap.policy, policy_status=snap.policy_status,
         policy_before=before.policy, counts=snap.status_counts(), counts_before=before.status_counts(),
         late=len(snap.late), overdue=len(overdue_actions(store, snap.as_of)),
-        vision_status=snap.vision.status, vision_score=snap.vision.score, vision_elapsed=snap.vision.elapsed,
-        vision_name=snap.vision.name, vision_year=snap.vision.target_year,
+        vision=snap.vision, plan_name=None if snap.plan is None else snap.plan.name,
+        first_plan_start=None if snap.first_plan is None else pd.Timestamp(snap.first_plan["start_date"]).date(),
         worst=[f"{r.code} {r.name}" for r in critical.itertuples()],
         status_moves=[f"{r.code} de {STATUS_LABELS[r.status_before]} a {STATUS_LABELS[r.status_after]}"
                       for r in moved.itertuples()],

@@ -144,3 +144,48 @@ def test_cli_says_in_spanish_when_the_database_folder_is_missing(tmp_path, capsy
                         "--base", str(tmp_path / "no" / "existe.duckdb")])
     assert code == 2
     assert "no existe" in capsys.readouterr().err
+
+
+def test_every_result_in_the_pdf_says_its_vigencia(built):
+    reader, snap = built["pdf"], built["snap"]
+    text = " ".join(page_text(reader, i) for i in range(len(reader.pages)))
+    assert "Vigencia" in text and "Actual (vigencia)" in text
+    for r in snap.indicators[snap.indicators["year"].notna()].head(5).itertuples():
+        assert f"vigencia {int(r.year)}" in text
+
+
+@pytest.mark.parametrize("cut", [date(2020, 1, 15), date(2020, 3, 15), date(2024, 2, 29), date(2024, 3, 1),
+                                 date(2024, 12, 31), date(2025, 1, 1)])
+def test_the_committee_summary_at_the_issue_cut_offs(built, cut):
+    store, plan = built["store"], built["plan"]
+    summary = summary_mod.summarize(store, snapshot.compute(store, plan, cut),
+                                    snapshot.compute(store, plan, comparison_date(cut)))
+    text = " ".join(summary.sentences())
+    if cut < date(2020, 3, 1):
+        assert "aún no hay un plan estratégico en vigor (empieza el 1 de marzo de 2020)" in text
+    else:
+        assert f"Plan en vigor: {plan.plan_on(cut)['name']}." in text
+
+
+def test_pdf_before_the_first_plan(built, tmp_path):
+    out = tmp_path / "enero-2020.pdf"
+    code = report.main(["--corte", "2020-01-15", "--salida", str(out), "--base", str(built["store"].path)])
+    assert code == 0
+    assert "aún no hay un plan estratégico en vigor" in page_text(pypdf.PdfReader(out), 1)
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "faltan los argumentos obligatorios: --corte, --salida"),
+    (["--corte", "2024-13-01", "--salida", "x.pdf"], "«2024-13-01» no es una fecha válida"),
+    (["--corte", "2019-12-31", "--salida", "x.pdf"], "fuera del rango del tablero"),
+    (["--corte", "2024-12-31", "--salida", "x.pdf", "--comparar", "2025-01-01"], "debe ser anterior"),
+    (["--corte", "2024-12-31", "--salida", "x.pdf", "--otra", "1"], "argumentos no reconocidos"),
+    (["--corte"], "necesita un valor"),
+])
+def test_the_command_line_answers_in_spanish(argv, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        report.main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("uso: ")
+    assert not re.search(r"\b(usage|error|argument|arguments|required|invalid|expected)\b", err)
