@@ -74,7 +74,8 @@ if "Excepciones y anulaciones" in tabs:
         else:
             unit = plan.indicator(code)["unit"]
             st.info(f"Valor vigente de {code} {year}-{period}: **{fmt.value(shown['value'], unit)}** (versión "
-                    f"{int(shown['id'])}, registrado por {shown['recorded_by']} el {fmt.short_date(shown['recorded_at'])}).")
+                    f"{int(shown['id'])}, registrado por {shown['recorded_by']} el "
+                    f"{fmt.short_date(shown['recorded_at'])}).")
         reason = st.text_area("Motivo (queda registrado)", key="adm_motivo", max_chars=TEXT_LIMITS["reason"],
                               help=f"Al menos {validation.MIN_REASON} caracteres. {limit_caption('reason')}")
         st.caption(f"Motivo: al menos {validation.MIN_REASON} caracteres; {limit_caption('reason').lower()}")

@@ -120,7 +120,8 @@ with tab_report:
         try:
             measured = validation.measure(ficha, value, numerator, denominator)
             view = writes.outlook(store, ficha, year, period, measured.value, plan.settings)
-            st.markdown(f"**Vista previa.** Se guardará el valor **{validation.as_stored(measured.value, ficha['unit'])}** · "
+            stored = validation.as_stored(measured.value, ficha["unit"])
+            st.markdown(f"**Vista previa.** Se guardará el valor **{stored}** · "
                         f"cumplimiento del periodo {fmt.percent(view.period_attainment)} "
                         f"{status_text(view.period_status)} · resultado de la vigencia {year}: "
                         f"{fmt.value(view.result, ficha['unit'])} frente a una meta a la fecha de "

@@ -174,9 +174,9 @@ def _entry(cells: dict, ficha: dict) -> Entry:
         raw, pct_format = cells.get(key, (None, False))
         if pct_format and isinstance(raw, (int, float)) and not isinstance(raw, bool):
             if key != "value" or ficha["unit"] != "%":
-                raise Rejected(f"La celda de {COLUMNS[key]} tiene formato de porcentaje, pero "
-                               f"{'el indicador se mide en ' + ficha['unit'] if key == 'value' else 'es una cantidad'}: "
-                               "quite el formato de porcentaje.")
+                what = f"el indicador se mide en {ficha['unit']}" if key == "value" else "es una cantidad"
+                raise Rejected(f"La celda de {COLUMNS[key]} tiene formato de porcentaje, pero {what}: quite el "
+                               "formato de porcentaje.")
             shown = round(raw * 100, 9)  # 0.95 * 100 is 94.99999999999999 in binary floating point
             cells[key] = (shown, False)
             notes.append(f"la celda con formato de porcentaje se leyó como {fmt.number(shown, 2)} %")
