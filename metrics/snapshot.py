@@ -76,7 +76,8 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     processes = scoring.with_status(processes, settings)
     first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
     since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
-    periods = values.period_states(store, as_of, since, settings.grace_days, indicators=plan.indicators)
+    periods = values.period_states(store, as_of, since, settings.grace_days, indicators=plan.indicators,
+                                   detail=False)
     in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
     return Snapshot(
         as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from metrics.periods import periods_per_year_sql
@@ -71,21 +72,29 @@ def versions(store: Store, indicator: str) -> pd.DataFrame:
 
 
 # -- reporting windows ---------------------------------------------------------------------------
-_PLAN_COLUMNS = {"code": "VARCHAR", "name": "VARCHAR", "process": "VARCHAR", "frequency": "VARCHAR",
-                 "unit": "VARCHAR", "start_year": "INTEGER", "report_due_days": "INTEGER",
-                 "report_due_date": "VARCHAR"}
+_PLAN_COLUMNS = {"code": "VARCHAR", "start_year": "INTEGER", "report_due_days": "INTEGER", "report_due_date": "VARCHAR",
+                 "frequency": "VARCHAR", "process": "VARCHAR"}
+_TEXT_COLUMNS = ("code", "name", "process", "frequency", "unit")  # put back in pandas from the plan, by position
+STATES = ("a_tiempo", "faltante", "pendiente", "tarde")
 
 
 def _plan_indicators(indicators: pd.DataFrame) -> tuple[str, list]:
     """The plan's indicators (as of a cut-off) as an inline SQL table, never the indicator table: an
-    indicator absent from the plan at a cut-off owes nothing there."""
-    params = []
-    for col in _PLAN_COLUMNS:
+    indicator absent from the plan at a cut-off owes nothing there. Rows carry their position in the
+    frame (`pos`), so texts are taken back from the frame instead of crossing from DuckDB row by row."""
+    params = [list(range(len(indicators)))]
+    for col, kind in _PLAN_COLUMNS.items():
         data = indicators[col] if col in indicators else pd.Series([None] * len(indicators), dtype=object)
-        params.append([None if pd.isna(v) else (int(v) if _PLAN_COLUMNS[col] == "INTEGER" else str(v))
-                       for v in data])
-    cols = ", ".join(f"unnest(?::{t}[]) AS {c}" for c, t in _PLAN_COLUMNS.items())
+        params.append([None if pd.isna(v) else (int(v) if kind == "INTEGER" else str(v)) for v in data])
+    cols = ", ".join(["unnest(?::INTEGER[]) AS pos"] + [f"unnest(?::{t}[]) AS {c}" for c, t in _PLAN_COLUMNS.items()])
     return f"SELECT {cols}", params
+
+
+def _with_texts(df: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Code, name, process, frequency and unit of each row from the plan frame, by position."""
+    pos = df.pop("pos").to_numpy()
+    texts = {("indicator" if c == "code" else c): indicators[c].to_numpy()[pos] for c in _TEXT_COLUMNS}
+    return pd.concat([pd.DataFrame(texts, index=df.index), df], axis=1)
 
 
 def _due_sql(ind_sql: str, where: str) -> str:
@@ -97,7 +106,7 @@ def _due_sql(ind_sql: str, where: str) -> str:
     return f"""
         ind AS (SELECT *, {n} AS n FROM ({ind_sql}) WHERE true {where}),
         periods AS (
-            SELECT ind.code AS indicator, ind.name, ind.process, ind.frequency, ind.unit, y.year, p.period,
+            SELECT ind.pos, ind.code AS indicator, y.year, p.period,
                    last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end,
                    ind.report_due_days, ind.report_due_date
             FROM ind, range(?, ?) AS y(year), range(1, 13) AS p(period)
@@ -125,44 +134,54 @@ def owed_years(store: Store, as_of: date, grace_days: int, indicators: pd.DataFr
 
 
 def period_states(store: Store, as_of: date, since: date, grace_days: int, process: str | None = None,
-                  indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+                  indicators: pd.DataFrame | None = None, detail: bool = True) -> pd.DataFrame:
     """Every indicator-period of the plan that ended between `since` and the cut-off, with its
-    reporting state and whether a period lock (made by the cut-off) covers it.
+    deadline, its reporting state and whether a period lock (made by the cut-off) covers it.
 
     state: a_tiempo (first value by the deadline), tarde (first value after it), pendiente (no value,
     deadline not passed) or faltante (no value and past it). `indicators` is the plan as of the
-    cut-off (default: loaded for it). One query, so it costs the same for thirty indicators or thousands.
+    cut-off (default: loaded for it). With `detail`, also the version in force (current_id, value,
+    is_void, recorded_by, recorded_at) and the first report. One query, so it costs the same for
+    thirty indicators or thousands.
     """
     if indicators is None:
         from metrics import plan as plan_mod  # the plan module reads through here; imported late
         indicators = plan_mod.load(store, as_of).indicators
+    indicators = indicators.reset_index(drop=True)
     ind_sql, ind_params = _plan_indicators(indicators)
     where, where_params = ("AND process = ?", [process]) if process else ("", [])
     nxt = as_of + timedelta(days=1)
+    states = "CASE state " + " ".join(f"WHEN '{s}' THEN {k}" for k, s in enumerate(STATES))
+    version = ("cur.id AS current_id, cur.is_void, cur.value, cur.recorded_by, cur.recorded_at, first.first_reported,"
+               if detail else "")
     sql = f"""
         WITH {_due_sql(ind_sql, where)},
-        cur AS ({in_force_sql()}),
+        cur AS ({in_force_sql("AND period_end >= ?")}),
         first AS (
             SELECT indicator, year, period, min(recorded_at) AS first_reported FROM measurement
-            WHERE recorded_at < ? AND NOT is_void GROUP BY indicator, year, period
+            WHERE recorded_at < ? AND period_end >= ? AND NOT is_void GROUP BY indicator, year, period
         ), lock AS (
             SELECT max(locked_through) AS locked_through FROM period_lock WHERE locked_at < ?
         ), judged AS (
-            SELECT d.*, cur.id AS current_id, cur.is_void, cur.value, cur.recorded_by, cur.recorded_at,
-                   first.first_reported, cur.id IS NOT NULL AND NOT cur.is_void AS live,
+            SELECT d.pos, d.year, d.period, d.period_end, d.deadline, {version}
+                   CASE WHEN cur.id IS NOT NULL AND NOT cur.is_void
+                        THEN CASE WHEN first.first_reported::DATE <= d.deadline THEN 'a_tiempo' ELSE 'tarde' END
+                        WHEN ?::DATE <= d.deadline THEN 'pendiente' ELSE 'faltante' END AS state,
                    coalesce(d.period_end <= lock.locked_through, false) AS locked
             FROM due d LEFT JOIN cur USING (indicator, year, period) LEFT JOIN first USING (indicator, year, period)
             CROSS JOIN lock
             WHERE d.period_end BETWEEN ? AND ?
         )
-        SELECT * EXCLUDE (live),
-               CASE WHEN live THEN CASE WHEN first_reported::DATE <= deadline THEN 'a_tiempo' ELSE 'tarde' END
-                    WHEN ?::DATE <= deadline THEN 'pendiente' ELSE 'faltante' END AS state,
-               CASE WHEN NOT live AND ?::DATE > deadline THEN datediff('day', deadline, ?::DATE) ELSE 0 END
-                   AS days_late,
+        SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code,
+               CASE WHEN state = 'faltante' THEN datediff('day', deadline, ?::DATE) ELSE 0 END AS days_late,
                datediff('day', period_end, ?::DATE) AS days_since_end
-        FROM judged ORDER BY period_end, indicator, year, period
+        FROM judged ORDER BY period_end, pos, year, period
     """
-    params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days] + in_force_params(as_of)
-              + [nxt, nxt, since, as_of, as_of, as_of, as_of, as_of])
-    return store.query(sql, params)
+    params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days]
+              + in_force_params(as_of) + [since, nxt, since, nxt, as_of, since, as_of, as_of, as_of])
+    df = store.query(sql, params)
+    df.insert(0, "state", np.array(STATES, dtype=object)[df.pop("state_code").to_numpy(dtype="int64")])
+    # typed explicitly: an empty result would otherwise come back with text columns
+    df = df.astype({"year": "int64", "period": "int64", "days_late": "int64", "days_since_end": "int64",
+                    "locked": "bool"})
+    return _with_texts(df, indicators)
