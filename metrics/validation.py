@@ -209,8 +209,8 @@ def _check_range(ficha, value: float) -> None:
     unit = ficha["unit"]
     shown = fmt.number(value, 2)
     if unit == "%" and not lo <= value <= hi:
-        raise Rejected(f"Un porcentaje se escribe en puntos porcentuales, entre {fmt.number(lo, 0)} y "
-                       f"{fmt.number(hi, 0)} (85 o 85,5); se recibió {shown}.")
+        raise Rejected(f"Un porcentaje debe estar entre {fmt.number(lo, 0)} y {fmt.number(hi, 0)}; se recibió "
+                       f"{shown}. Se escribe en puntos porcentuales: 85 o 85,5 (o «85 %»).")
     if lo is not None and value < lo:
         raise Rejected("El valor no puede ser negativo." if lo == 0 else
                        f"El valor {shown} es menor que el mínimo válido de la ficha ({fmt.number(lo, 2)}).")

@@ -323,7 +323,7 @@ def test_the_colombian_thousands_separator(raw, stored):
 
 
 def test_a_thousands_figure_in_a_percentage_is_refused_with_the_reading_shown():
-    with pytest.raises(Rejected, match="puntos porcentuales.*se recibió 1.500,00"):
+    with pytest.raises(Rejected, match="entre 0 y 100; se recibió 1.500,00. Se escribe en puntos porcentuales"):
         validation.measure(PCT, "1.500")
 
 
