@@ -179,7 +179,7 @@ def test_the_preview_says_the_percentage_that_will_be_stored(db, typed, shown, s
 
 def test_every_free_text_of_the_form_states_its_limit_and_the_widget_keeps_it(db):
     """The field never takes more than its limit (metrics refuses longer texts from any other route,
-    see tests/test_reporting.py); the limit is written beside the field."""
+    see tests/test_writes.py); the limit is written beside the field."""
     at = report_form(app(LIDER), "GD-06")
     assert any("máximo 2.000 caracteres" in c.value for c in at.caption)
     assert next(a for a in at.text_area if str(a.key).startswith("rep_analisis_")).max_chars == 2000
