@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, fmt
+from metrics.scoring import vision_rule
 from metrics.vocabulary import OBJECTIVE_KINDS, VISION_LABELS
 from ui import state
 from ui.charts import show_chart
@@ -29,9 +30,7 @@ with st.container(border=True):
         parts.append(f"plan vigente {snap.plan.name}: **{fmt.percent(snap.plan.score)}** "
                      f"({VISION_LABELS[snap.plan.status]}, {fmt.percent(snap.plan.elapsed, 0)} de su tiempo)")
     st.markdown("; ".join(parts) + ".")
-    st.caption(f"En ruta: el avance no va más de {fmt.number(s.on_track_tolerance, 0)} puntos detrás del tiempo "
-               f"transcurrido. Desde el horizonte, la visión y cada indicador se juzgan con los resultados reales "
-               f"(nunca con la proyección): cumplida si el avance llega al {fmt.number(s.met_from, 0)} %.")
+    st.caption(vision_rule(s))
 
 bars = snap.objectives[snap.objectives["kind"] != "general"].assign(
     label=lambda d: d["code"] + " · " + d["text"].str.slice(0, 48))
@@ -72,11 +71,15 @@ st.dataframe(pd.DataFrame({
     "Aporte": inputs["contribution"].map(lambda c: fmt.number(c, 3)),
 }), hide_index=True)
 
-outlook = snap.plan if snap.plan is not None else snap.vision
-if outlook is not None:
+for outlook in (snap.vision, snap.plan):
+    if outlook is None:
+        continue
+    whose = "de la visión" if outlook is snap.vision else "del plan vigente"
     judged = outlook.judged
-    st.markdown(f"#### {'Resultado' if judged else 'Proyección'} al horizonte del "
-                f"{'plan vigente' if outlook is snap.plan else 'la visión'} ({outlook.target_year})")
+    st.markdown(f"#### {'Resultado' if judged else 'Proyección'} al horizonte {whose} "
+                f"({fmt.short_date(outlook.horizon)}, metas {outlook.target_year})")
+    if judged:
+        st.caption("El horizonte ya llegó: cada indicador se juzga con su resultado real, no con la proyección.")
     proj = outlook.indicators[outlook.indicators["code"].isin(inputs["indicator"])]
     table = {
         "Indicador": proj["code"] + " · " + proj["name"],
@@ -91,4 +94,4 @@ if outlook is not None:
         table["¿Alcanza la meta?"] = proj["reaches"].map({True: "✔ Sí", False: "✖ No"}).fillna("—")
         table["Ritmo anual necesario"] = [f"{fmt.value(v, u)} por año" if pd.notna(v) else "—"
                                           for v, u in zip(proj["needed_per_year"], proj["unit"])]
-    st.dataframe(pd.DataFrame(table), hide_index=True)
+    st.dataframe(pd.DataFrame(table), hide_index=True, key=f"horizonte-{whose}")  # the two tables may hold the same

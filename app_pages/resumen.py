@@ -2,6 +2,7 @@
 import streamlit as st
 
 from metrics import charts, fmt
+from metrics.scoring import vision_rule
 from metrics.snapshot import compare
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS
 from ui import state, timeliness
@@ -23,9 +24,7 @@ c1.metric("Puntaje de la política", fmt.percent(snap.policy), help="Promedio po
           "de los objetivos específicos de la política, con el cumplimiento de cada indicador topado en 100 %. "
           "Los indicadores sin dato o desactualizados no cuentan.")
 c1.markdown(status_text(snap.policy_status))
-rule = (f"En ruta si el avance no va más de {fmt.number(s.on_track_tolerance, 0)} puntos detrás del tiempo "
-        f"transcurrido; desde el horizonte, cumplida si el avance llega al {fmt.number(s.met_from, 0)} %, "
-        f"juzgado con los resultados reales.")
+rule = vision_rule(s)
 if snap.vision is not None:
     c2.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score),
               help="Avance desde la línea base hacia las metas del horizonte de la visión. " + rule)
@@ -34,7 +33,7 @@ if snap.plan is not None:
     c3.metric(f"Plan vigente ({snap.plan.code})", fmt.percent(snap.plan.score),
               help="Avance con los periodos cerrados dentro del plan, frente a su propio tiempo. " + rule)
     c3.markdown(vision_text(snap.plan))
-st.caption(f"Reglas de la visión y del plan: {rule[0].lower()}{rule[1:]}")
+st.caption(f"Estado de la visión y del plan: {rule[0].lower()}{rule[1:]}")
 
 items = [(f"Visión {p.horizon.year}" if p is snap.vision else p.name, p.score, p.elapsed)
          for p in (snap.vision, snap.plan) if p is not None]

@@ -190,6 +190,14 @@ class PlanProgress:
     objectives: pd.DataFrame
 
 
+def vision_rule(settings: Settings) -> str:
+    """The rule that names the state of the vision or a plan, in Spanish, with the entity's thresholds:
+    the pages and the PDF print it next to the state."""
+    return (f"En ruta si el avance no va más de {settings.on_track_tolerance:.0f} puntos detrás del tiempo "
+            f"transcurrido; desde el día del horizonte se juzga con los resultados reales (nunca con la "
+            f"proyección): cumplida si el avance llega al {settings.met_from:.0f} %, si no, no cumplida.")
+
+
 def plan_span(plan: pd.Series, vision: bool = False) -> tuple[date, date]:
     """A plan's own start and end; for the vision, the start and the vision's horizon."""
     end = plan["vision_horizon"] if vision else plan["end_date"]
@@ -243,7 +251,9 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_pla
     meets = np.where(df["polarity"].eq("up"), judged_value >= df["target"], judged_value <= df["target"])
     df["reaches"] = pd.Series(meets, index=df.index, dtype=object).where(judged_value.notna() & df["target"].notna())
     years_left = (target_year - df["last_year"].fillna(start.year)).clip(lower=1)
-    df["needed_per_year"] = ((df["target"] - df["current"]) / years_left).where(~pd.Series(judged, index=df.index))
+    met_now = np.where(df["polarity"].eq("up"), df["current"] >= df["target"], df["current"] <= df["target"])
+    needed = ((df["target"] - df["current"]) / years_left).where(~met_now, 0.0)  # already there: nothing more
+    df["needed_per_year"] = needed.where(df["current"].notna() & df["target"].notna() & (not judged))
     per_indicator = df.drop(columns=["baseline_year", "valid_min", "valid_max"])
     inputs = links.merge(per_indicator[["code", "progress"]], left_on="indicator", right_on="code")
     objectives = weighted(inputs, "objective", "progress", "weight")
