@@ -8,7 +8,7 @@ from metrics import actions, bulk, fmt, timeliness, validation, writes
 from metrics.accounts import Rejected
 from metrics.periods import period_label
 from metrics.validation import TEXT_LIMITS, limit_caption
-from metrics.vocabulary import ACTION_STATUSES, TIMELINESS
+from metrics.vocabulary import ACTION_STATUSES, TIMELINESS, YES_NO
 from metrics.writes import Entry
 from ui import auth, state
 from ui.widgets import status_text
@@ -166,7 +166,7 @@ with tab_actions:
         st.dataframe(pd.DataFrame({
             "N.º": acts["id"], "Indicador": acts["indicator"], "Acción": acts["action"],
             "Responsable": acts["responsible"], "Fecha límite": acts["due_date"].map(fmt.short_date),
-            "Estado": acts["status"].map(ACTION_STATUSES), "Vencida": acts["overdue"].map({True: "Sí", False: "No"}),
+            "Estado": acts["status"].map(ACTION_STATUSES), "Vencida": acts["overdue"].map(YES_NO),
         }), hide_index=True)
     with st.form("accion_nueva", clear_on_submit=True):
         st.markdown("**Nueva acción de mejora**")

@@ -33,7 +33,7 @@ from metrics import fmt, values, xlsx
 from metrics.periods import period_label
 from metrics.plan import Plan
 from metrics.vocabulary import (ACCUMULATION_LABELS, FREQUENCY_LABELS, OBJECTIVE_KINDS, POLARITY_LABELS,
-                                PROCESS_TYPES, STATUS_LABELS)
+                                PROCESS_TYPES, STATUS_LABELS, YES_NO)
 from metrics.snapshot import Snapshot
 from metrics.store import Store
 
@@ -230,7 +230,7 @@ def fichas(plan: Plan) -> pd.DataFrame:
     df["polarity"] = df["polarity"].map(POLARITY_LABELS)
     df["accumulation"] = df["accumulation"].map(ACCUMULATION_LABELS)
     df["frequency"] = df["frequency"].map(FREQUENCY_LABELS)
-    df["public"] = df["public"].map({True: "Sí", False: "No"})
+    df["public"] = df["public"].map(YES_NO)
     return df.rename(columns=FICHA_COLUMNS)
 
 
@@ -282,7 +282,7 @@ def value_tables(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, p
                                 "recorded_at": "Registrado el"})
     history_t = shape(history, {"id": "Registro", "recorded_at": "Registrado el", "supersedes": "Reemplaza a",
                                 "reason": "Motivo de la corrección", "is_void": "Anulado"})
-    history_t["Anulado"] = history_t["Anulado"].map({True: "Sí", False: "No"})
+    history_t["Anulado"] = history_t["Anulado"].map(YES_NO)
     return current_t, history_t
 
 

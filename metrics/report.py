@@ -27,7 +27,7 @@ from metrics.plan import Plan
 from metrics.snapshot import Snapshot
 from metrics.store import Store, StoreError
 from metrics.summary import Summary, status_text, summarize
-from metrics.vocabulary import OBJECTIVE_KINDS, PROCESS_TYPES, STATUSES, VISION_LABELS
+from metrics.vocabulary import OBJECTIVE_KINDS, PROCESS_TYPES, STATUSES, VISION_LABELS, YES_NO
 
 
 # -- the PDF -------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     fig.update_layout(height=300)
     ctx.chart(pdf, fig, "Avance de la visión y del plan frente al tiempo")
     ind = vision.indicators
-    reaches = {True: "Sí", False: "No", None: "—"}
+    reaches = {**YES_NO, None: "—"}
     question = "¿Alcanzó la meta?" if vision.judged else "¿Alcanza la meta? (proyección)"
     pdf.grid(pd.DataFrame({
         "Código": ind["code"], "Indicador": ind["name"],

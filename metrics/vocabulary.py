@@ -24,6 +24,9 @@ TIMELINESS = {"faltante": "Atrasado, sin reporte", "pendiente": "Por reportar (e
 VERSION_KINDS = {"reporte": "Reporte", "correccion": "Corrección", "anulacion": "Anulación"}
 ACTION_STATUSES = {"abierta": "Abierta", "en_ejecucion": "En ejecución", "cerrada": "Cerrada"}
 
+# -- answers in tables and exports ----------------------------------------------------------
+YES_NO = {True: "Sí", False: "No"}
+
 # -- the plan ---------------------------------------------------------------------------------
 PROCESS_TYPES = {"estrategico": "Estratégicos", "misional": "Misionales", "apoyo": "De apoyo",
                  "evaluacion": "De evaluación"}
