@@ -105,7 +105,8 @@ def test_stale_indicator_shows_its_vigencia_and_last_value_date(demo_db, engine)
     procesos = run_page("procesos", date.today(), proceso=row["process"])
     table = [d.value for d in procesos.dataframe if "Vigencia del resultado" in d.value.columns][0]
     shown = table.set_index("Indicador").loc[f"GD-23 · {row['name']}"]
-    assert shown["Vigencia del resultado"].startswith("vigencia 2024") and "último valor del" in shown["Vigencia del resultado"]
+    vigencia = shown["Vigencia del resultado"]
+    assert vigencia.startswith("vigencia 2024") and "último valor del" in vigencia
     assert "Desactualizado" in shown["Semáforo"]
 
 
