@@ -1,5 +1,6 @@
 """Excel bulk load: a real .xlsx made in the test; one bad row writes nothing; hundreds of rows go in whole."""
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -174,3 +175,22 @@ def test_thousands_separator_in_an_upload(store):
     result = bulk.import_workbook(store, "lider.ti", workbook(rows), now=NOW)
     assert result.ok, result.rejected
     assert store.scalar("SELECT value FROM measurement") == 1500
+
+
+ODD_CELLS = [1e20, -1e20, 1e308, 20025, "1e20", "inf", "nan", True, datetime(2025, 3, 31), "31/02/2025", "=1+1",
+             "🙂", -1, 2.5, "x" * 5000]
+ENGLISH = re.compile(r"\b(error|invalid|out of range|year|month|day|must|object|cannot|convert|overflow)\b", re.I)
+
+
+@pytest.mark.parametrize("column", ["year", "period", "value", "numerator", "period_date"])
+def test_any_odd_cell_gets_a_spanish_answer_never_an_exception(store, column):
+    for odd in ODD_CELLS:
+        row = {"indicator": "GD-12", "year": 2025, "period": 1, "value": 90, "analysis": "Prueba de carga rara",
+               column: odd}
+        if column == "numerator":
+            row.pop("value")
+        result = bulk.import_workbook(store, "admin", workbook([row]), now=NOW)   # raises nothing
+        for _, _, message in result.rejected:
+            assert not ENGLISH.search(message), (column, odd, message)
+        with store.transaction() as cur:   # start over for the next odd value
+            cur.execute("DELETE FROM measurement")
