@@ -39,17 +39,17 @@ process_name = dict(zip(plan.processes["code"], plan.processes["name"]))[ind["pr
 st.subheader(labels[code])
 vigencia = vigencia_label(ind["year"], ind["frequency"], ind["last_period"]) if pd.notna(ind["year"]) else "—"
 c1, c2, c3 = st.columns(3)
-c1.metric("Resultado", fmt.value(ind["result"], ind["unit"]), help="Resultado de la vigencia: los indicadores de "
+c1.metric("Resultado de la vigencia", fmt.value(ind["result"], ind["unit"]), help="Los indicadores de "
           "flujo suman sus periodos; los de stock y acumulado toman el último valor.")
 c2.metric("Meta a la fecha", fmt.value(ind["target"], ind["unit"]), help="La meta de la vigencia; en los indicadores "
           "de flujo, prorrateada a los periodos reportados.")
 c3.metric("Cumplimiento", fmt.percent(ind["attainment_raw"]), help="Valor ÷ meta si a mayor valor mejor; si a menor "
           "valor mejor, 100 % con el valor igual o por debajo de la meta y meta ÷ valor por encima.")
-st.markdown(f"Resultado de la **{vigencia}** · semáforo: {status_text(ind['status'])} · umbrales: rojo por debajo de "
+st.markdown(f"Resultado de la **vigencia {vigencia}** · semáforo: {status_text(ind['status'])} · umbrales: rojo por debajo de "
             f"{fmt.number(red, 0)} %, verde desde {fmt.number(green, 0)} %")
 if ind["stale"]:
     st.warning(f"**Desactualizado.** El último valor es del {fmt.short_date(ind['last_end'])} "
-               f"({vigencia}); a esta fecha de corte ya debía estar reportada la vigencia {ind['owed_year']:.0f}. "
+               f"(vigencia {vigencia}); a esta fecha de corte ya debía estar reportada la vigencia {ind['owed_year']:.0f}. "
                f"El resultado se muestra, pero no cuenta en los puntajes.", icon=":material/hourglass_empty:")
 
 current = values.current_values(state.store(), snap.as_of, indicator=code)

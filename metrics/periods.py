@@ -42,13 +42,13 @@ def period_label(year: int, frequency: str, period: int) -> str:
 
 def vigencia_label(year, frequency: str, last_period) -> str:
     """Which vigencia a yearly result belongs to, and up to which period when the year is partial:
-    'vigencia 2024' or 'vigencia 2024 (hasta 2024-T3)'; '—' when there is no result."""
+    '2024' or '2024 (hasta 2024-T3)'; '—' when there is no result."""
     if year is None or year != year:
         return "—"
     year, last_period = int(year), int(last_period)
     if last_period >= PERIODS_PER_YEAR[frequency]:
-        return f"vigencia {year}"
-    return f"vigencia {year} (hasta {period_label(year, frequency, last_period)})"
+        return str(year)
+    return f"{year} (hasta {period_label(year, frequency, last_period)})"
 
 
 def comparison_date(as_of: date) -> date:
