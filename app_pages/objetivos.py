@@ -7,7 +7,7 @@ from metrics.scoring import vision_rule
 from metrics.vocabulary import OBJECTIVE_KINDS, VISION_LABELS
 from ui import state
 from ui.charts import show_chart
-from ui.widgets import status_text, url_selectbox, vigencias
+from ui.widgets import stale_note, status_text, url_selectbox, vigencias
 
 plan = state.plan()
 snap = state.snapshot()
@@ -62,7 +62,7 @@ st.markdown(
     f"un resultado igual o por debajo de la meta cumple el 100 %.")
 st.dataframe(pd.DataFrame({
     "Indicador": inputs["indicator"] + " · " + inputs["name"],
-    "Vigencia del resultado": vigencias(inputs),
+    "Vigencia": vigencias(inputs),
     "Resultado": [fmt.value(v, u) for v, u in zip(inputs["result"], inputs["unit"])],
     "Meta": [fmt.value(v, u) for v, u in zip(inputs["target"], inputs["unit"])],
     "Cumplimiento (topado en 100 %)": inputs["attainment"].map(fmt.percent),
@@ -70,6 +70,7 @@ st.dataframe(pd.DataFrame({
     "Peso": inputs["weight"].map(lambda w: fmt.number(w, 0)),
     "Aporte": inputs["contribution"].map(lambda c: fmt.number(c, 3)),
 }), hide_index=True)
+stale_note(inputs, "indicator")
 
 for outlook in (snap.vision, snap.plan):
     if outlook is None:

@@ -7,7 +7,7 @@ from metrics.scoring import period_attainment
 from metrics.vocabulary import PROCESS_TYPES
 from ui import state, timeliness
 from ui.charts import show_chart
-from ui.widgets import late_table, status_text, url_selectbox, vigencias
+from ui.widgets import late_table, stale_note, status_text, url_selectbox, vigencias
 
 MAX_LINES = 12  # more lines than this cannot be told apart on one chart
 
@@ -34,12 +34,13 @@ else:
                 f"{len(indicators)} indicadores")
     st.dataframe(pd.DataFrame({
         "Indicador": indicators["code"] + " · " + indicators["name"],
-        "Vigencia del resultado": vigencias(indicators),
+        "Vigencia": vigencias(indicators),
         "Resultado": [fmt.value(v, u) for v, u in zip(indicators["result"], indicators["unit"])],
         "Meta a la fecha": [fmt.value(v, u) for v, u in zip(indicators["target"], indicators["unit"])],
         "Cumplimiento": indicators["attainment_raw"].map(fmt.percent),
         "Semáforo": [status_text(x, short=True) for x in indicators["status"]],
     }), hide_index=True)
+    stale_note(indicators)
     st.caption("Los indicadores desactualizados o sin dato no cuentan en el puntaje del proceso.")
 
     st.markdown("#### Tendencia frente a la meta")

@@ -42,13 +42,14 @@ def period_label(year: int, frequency: str, period: int) -> str:
 
 def vigencia_label(year, frequency: str, last_period) -> str:
     """Which vigencia a yearly result belongs to, and up to which period when the year is partial:
-    '2024' or '2024 (hasta 2024-T3)'; '—' when there is no result."""
+    '2024', '2024 (hasta T3)' or '2024 (hasta sep.)'; '—' when there is no result. Short, for tables."""
     if year is None or year != year:
         return "—"
     year, last_period = int(year), int(last_period)
     if last_period >= PERIODS_PER_YEAR[frequency]:
         return str(year)
-    return f"{year} (hasta {period_label(year, frequency, last_period)})"
+    upto = f"{MONTHS[last_period - 1][:3]}." if frequency == "M" else f"{frequency}{last_period}"
+    return f"{year} (hasta {upto})"
 
 
 def comparison_date(as_of: date) -> date:

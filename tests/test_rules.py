@@ -46,7 +46,7 @@ def test_last_vigencias_result_counts_until_a_period_of_the_new_one_is_due(store
     assert up["status"] == "desactualizado" and up["stale"] and up["owed_year"] == 2025
     assert up["result"] == 72 and up["attainment_raw"] == pytest.approx(0.9)  # still shown, with its vigencia
     assert pd.isna(up["attainment"])                                          # but never rolled up
-    assert periods.vigencia_label(up["year"], up["frequency"], up["last_period"]) == "2024 (hasta 2024-T2)"
+    assert periods.vigencia_label(up["year"], up["frequency"], up["last_period"]) == "2024 (hasta T2)"
     assert pd.isna(after.objectives.set_index("code").loc["OE1", "score"])   # T-UP and T-FLUJO both out of date
     counts = after.status_counts()
     assert counts["desactualizado"] == 4 and counts["sin_dato"] == 1        # T-DOWN (monthly) since 10/02/2025

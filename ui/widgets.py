@@ -28,14 +28,19 @@ def vision_text(progress) -> str:
 
 
 def vigencias(rows: pd.DataFrame) -> list[str]:
-    """Which vigencia (and up to which period) each indicator's result belongs to; for an out-of-date
-    result also the date of its last value."""
-    out = []
-    for year, freq, last, stale, end in zip(rows["year"], rows["frequency"], rows["last_period"], rows["stale"],
-                                            rows["last_end"]):
-        text = vigencia_label(year, freq, last) if pd.notna(year) else "—"
-        out.append(f"{text}; último valor del {fmt.short_date(end)}" if stale else text)
-    return out
+    """Which vigencia (and up to which period) each indicator's result belongs to."""
+    return [vigencia_label(y, f, p) if pd.notna(y) else "—"
+            for y, f, p in zip(rows["year"], rows["frequency"], rows["last_period"])]
+
+
+def stale_note(rows: pd.DataFrame, code_column: str = "code") -> None:
+    """Names the out-of-date results of a table with the date of their last value."""
+    stale = rows[rows["stale"].astype(bool)]
+    if not stale.empty:
+        named = "; ".join(f"{code}, último valor del {fmt.short_date(end)}"
+                          for code, end in zip(stale[code_column], stale["last_end"]))
+        st.caption(f"Desactualizados (su resultado es de una vigencia anterior a la que ya debían reportar; no "
+                   f"cuentan en los puntajes): {named}.")
 
 
 def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> None:

@@ -103,10 +103,10 @@ def test_stale_indicator_shows_its_vigencia_and_last_value_date(demo_db, engine)
     assert any("Desactualizado" in w.value and fmt.short_date(row["last_end"]) in w.value for w in at.warning)
     assert any("Resultado de la **vigencia 2024" in m.value for m in at.markdown)
     procesos = run_page("procesos", date.today(), proceso=row["process"])
-    table = [d.value for d in procesos.dataframe if "Vigencia del resultado" in d.value.columns][0]
+    table = [d.value for d in procesos.dataframe if "Vigencia" in d.value.columns][0]
     shown = table.set_index("Indicador").loc[f"GD-23 · {row['name']}"]
-    vigencia = shown["Vigencia del resultado"]
-    assert vigencia.startswith("2024") and "último valor del" in vigencia
+    assert shown["Vigencia"] == "2024 (hasta T2)"  # quarterly, stopped after June 2024
+    assert any(f"GD-23, último valor del {fmt.short_date(row['last_end'])}" in c.value for c in procesos.caption)
     assert "Desactualizado" in shown["Semáforo"]
 
 
