@@ -133,10 +133,9 @@ with tab_report:
     if st.button("Guardar corrección" if live else "Guardar reporte", type="primary", key=f"rep_guardar_{key}"):
         entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence)
         try:
-            if live:
-                writes.correct(store, user.username, entry, reason or "",
-                               expected_id=seen if seen is not None else int(chosen["current_id"]))
-            else:
+            if seen is not None:  # the screen showed a value in force: this is its correction
+                writes.correct(store, user.username, entry, reason or "", expected_id=seen)
+            else:                 # the screen showed no value: a first report (refused if one landed since)
                 writes.report(store, user.username, entry)
         except Rejected as exc:
             if exc.message != preview_error:  # the preview already says it just above

@@ -51,8 +51,10 @@ def in_force(src, indicator: str, year: int, period: int | None = None) -> pd.Da
     """The version in force now of each period of one indicator's vigencia (voids included, so a
     writer can tell «anulado» from «nunca reportado»), by values' one definition, from the store or
     from a transaction's cursor. Now means every version written so far, whatever its time stamp."""
-    where = "AND indicator = ? AND year = ?" + ("" if period is None else " AND period = ?")
-    params = values.in_force_params(_EVERY_VERSION) + [indicator, int(year)] + ([] if period is None else [int(period)])
+    where, params = "AND indicator = ? AND year = ?", [indicator, int(year)]
+    if period is not None:
+        where, params = where + " AND period = ?", params + [int(period)]
+    params = values.in_force_params(_EVERY_VERSION) + params
     sql = values.in_force_sql(where) + " ORDER BY period"
     return src.query(sql, params) if isinstance(src, Store) else src.execute(sql, params).df()
 

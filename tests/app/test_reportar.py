@@ -234,3 +234,16 @@ def test_a_correction_names_the_version_on_the_screen_and_is_refused_if_someone_
     at.run()
     assert any("Otra persona cambió" in e.value and "97,00" in e.value for e in at.error)
     assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 0
+
+
+def test_a_report_typed_while_someone_else_reported_the_period_is_refused_not_turned_into_a_correction(db):
+    from metrics import writes
+    at = report_form(app(LIDER), "GD-06")
+    box = value_box(at)
+    code, year, period = box.key.split("_")[-3:]
+    box.input("99").run()
+    writes.report(db, "admin", writes.Entry(code, int(year), int(period), "97", analysis="Caída del enlace"))
+    next(b for b in at.button if b.key == f"rep_guardar_{code}_{year}_{period}").click()
+    at.run()
+    assert any("ya fue reportado" in e.value and "97,00" in e.value for e in at.error)
+    assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 0
