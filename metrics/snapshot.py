@@ -1,7 +1,7 @@
 """Everything the pages show for one cut-off date, computed once and shared by every page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -27,13 +27,13 @@ class Snapshot:
     plan: PlanProgress | None       # None before the first plan starts
     periods: pd.DataFrame           # every period due since the first plan began, with its reporting state
     first_plan: pd.Series | None = None  # the first plan, to say when it starts when none is in force yet
+    late: pd.DataFrame = field(init=False)  # the late reports, picked once from `periods`
 
-    @property
-    def late(self) -> pd.DataFrame:
+    def __post_init__(self) -> None:
         """Periods past their deadline with no value in force and not locked: the late reports. They
         stay on the list across a plan change until reported or locked."""
         late = (self.periods["state"] == "faltante") & ~self.periods["locked"].astype(bool)
-        return self.periods[late].reset_index(drop=True)
+        self.late = self.periods[late].reset_index(drop=True)
 
     def status_counts(self) -> dict[str, int]:
         """Indicators per semáforo state; out-of-date ones are counted apart, never as current."""

@@ -35,12 +35,14 @@ def store() -> Store:
         st.stop()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# cache_resource, not cache_data: the same objects are handed out without a pickled copy on every call
+# (a snapshot holds every period since 2020); pages only read them (pandas copy-on-write).
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _plan(path: str, stamp: str, as_of: date) -> plan_mod.Plan:
     return plan_mod.load(_store(path), as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _snapshot(path: str, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
     return snapshot_mod.compute(_store(path), _plan(path, stamp, as_of), as_of)
 
