@@ -125,7 +125,8 @@ def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.
     """Indicators as on the pages: each result with its vigencia, raw attainment, except behind an
     objective (weights given), where the capped value is what enters the weighted mean, as on
     Objetivos y visión."""
-    column, label = ("attainment", "Cumplimiento (topado)") if weights is not None else ("attainment_raw", "Cumplimiento")
+    column, label = (("attainment", "Cumplimiento (topado)") if weights is not None
+                     else ("attainment_raw", "Cumplimiento"))
     out = pd.DataFrame({
         "Código": rows["code"], "Indicador": rows["name"],
         "Vigencia": [vigencia_label(y, f, p) if pd.notna(y) else "—"

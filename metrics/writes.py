@@ -182,8 +182,8 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     evidence = validation.evidence_link(entry.evidence_url)
     view = outlook(cur, ficha, year, period, measured.value, settings)
     if view.period_status != "verde" and len(analysis) < validation.MIN_REASON:
-        raise Rejected("El resultado del periodo no queda en verde: escriba el análisis del indicador (causas y acciones, "
-                       f"al menos {validation.MIN_REASON} caracteres).")
+        raise Rejected("El resultado del periodo no queda en verde: escriba el análisis del indicador (causas y "
+                       f"acciones, al menos {validation.MIN_REASON} caracteres).")
     row = {"indicator": code, "year": year, "period": period, "period_end": end, "value": measured.value,
            "numerator": measured.numerator, "denominator": measured.denominator, "analysis": analysis or None,
            "evidence_url": evidence or None, "recorded_at": now, "recorded_by": user.username,

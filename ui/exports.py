@@ -29,8 +29,8 @@ def export_panel(as_of: date | None = None) -> None:
         earlier = st.date_input("El informe compara con el corte del", value=earlier, min_value=EARLIEST,
                                 max_value=snap.as_of, format="DD/MM/YYYY",
                                 key=f"export-comparar-{snap.as_of.isoformat()}",
-                                help="Por defecto, el último cierre de trimestre antes de la fecha de corte (el comité "
-                                     "anterior).")
+                                help="Por defecto, el último cierre de trimestre antes de la fecha de corte "
+                                     "(el comité anterior).")
     vision = f", y el estado de la visión {snap.vision.target_year}" if snap.vision is not None else ""
     who = _who()
     st.caption(f"Todo se genera con las cifras al {fmt.long_date(snap.as_of)} · {prov.label}. "
