@@ -121,10 +121,12 @@ with tab_report:
             measured = validation.measure(ficha, value, numerator, denominator)
             view = writes.outlook(store, ficha, year, period, measured.value, plan.settings)
             stored = validation.as_stored(measured.value, ficha["unit"])
+            target_words = ("una meta a la fecha (prorrateada a los periodos reportados) de"
+                            if ficha["accumulation"] == "flujo" else "la meta de la vigencia,")
             st.markdown(f"**Vista previa.** Se guardará el valor **{stored}** · "
                         f"cumplimiento del periodo {fmt.percent(view.period_attainment)} "
                         f"{status_text(view.period_status)} · resultado de la vigencia {year}: "
-                        f"{fmt.value(view.result, ficha['unit'])} frente a una meta a la fecha de "
+                        f"{fmt.value(view.result, ficha['unit'])} frente a {target_words} "
                         f"{fmt.value(view.target, ficha['unit'])}, cumplimiento {fmt.percent(view.attainment)} "
                         f"{status_text(view.status)}")
         except Rejected as exc:

@@ -47,28 +47,36 @@ def settings_of(src) -> Settings:
     return Settings.from_rows(dict(_fetch(src, "SELECT key, value FROM setting", [])))
 
 
-def in_force(src, indicator: str, year: int, period: int | None = None) -> pd.DataFrame:
+def in_force(src, indicator: str, year: int, period: int | None = None) -> list[dict]:
     """The version in force now of each period of one indicator's vigencia (voids included, so a
     writer can tell «anulado» from «nunca reportado»), by values' one definition, from the store or
-    from a transaction's cursor. Now means every version written so far, whatever its time stamp."""
+    from a transaction's cursor. Now means every version written so far, whatever its time stamp.
+    Plain rows, not a DataFrame: an upload asks this once per row."""
     where, params = "AND indicator = ? AND year = ?", [indicator, int(year)]
     if period is not None:
         where, params = where + " AND period = ?", params + [int(period)]
     params = values.in_force_params(_EVERY_VERSION) + params
     sql = values.in_force_sql(where) + " ORDER BY period"
-    return src.query(sql, params) if isinstance(src, Store) else src.execute(sql, params).df()
+    if isinstance(src, Store):
+        return src.query(sql, params).to_dict("records")
+    rows = src.execute(sql, params).fetchall()
+    columns = [d[0] for d in src.description]
+    return [dict(zip(columns, row)) for row in rows]
 
 
-def outlook(src, ficha, year: int, period: int, value: float, settings: Settings | None = None) -> Outlook:
+def outlook(src, ficha, year: int, period: int, value: float, settings: Settings | None = None,
+            rows: list[dict] | None = None) -> Outlook:
     """The period's attainment and semáforo, and the vigencia's once `value` is saved for the period.
 
     Both come from the engine's own rules, never a copy: the period's target from
     scoring.period_share, the vigencia's result and prorated target from scoring.year_result and
-    scoring.year_target, over the values in force with `value` in place of the period's.
+    scoring.year_target, over the values in force (`rows`, when the caller has read them) with
+    `value` in place of the period's.
     """
     settings = settings or settings_of(src)
     code, accumulation = ficha["code"], ficha["accumulation"]
-    kept = {int(r.period): float(r.value) for r in in_force(src, code, year).itertuples() if not r.is_void}
+    rows = in_force(src, code, year) if rows is None else rows
+    kept = {int(r["period"]): float(r["value"]) for r in rows if not r["is_void"]}
     kept[int(period)] = float(value)
     found = _fetch(src, "SELECT target FROM target WHERE indicator = ? AND year = ?", [code, int(year)])
     yearly_target = float(found[0][0]) if found else None
@@ -116,7 +124,7 @@ def ficha_of(cur, code: str) -> dict:
 def _current(cur, indicator: str, year: int, period: int):
     """The version in force now for the period (a void included), or None."""
     found = in_force(cur, indicator, year, period)
-    return None if found.empty else found.iloc[0]
+    return found[0] if found else None
 
 
 def locked_through(src) -> date | None:
@@ -166,7 +174,8 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     end = validation.resolve_period(ficha, entry.year, entry.period, now.date())
     year, period = int(entry.year), int(entry.period)
     label = f"{code} {period_label(year, ficha['frequency'], period)}"
-    current = _current(cur, code, year, period)
+    year_rows = in_force(cur, code, year)
+    current = next((r for r in year_rows if int(r["period"]) == period), None)
     live = current is not None and not current["is_void"]
     if mode == "report" and live:
         raise Rejected(f"El periodo {label} ya fue reportado (valor {_describe(current)}). Para cambiarlo use "
@@ -180,7 +189,7 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     measured = validation.measure(ficha, entry.value, entry.numerator, entry.denominator)
     analysis = validation.text(entry.analysis, "analysis")
     evidence = validation.evidence_link(entry.evidence_url)
-    view = outlook(cur, ficha, year, period, measured.value, settings)
+    view = outlook(cur, ficha, year, period, measured.value, settings, year_rows)
     if view.period_status != "verde" and len(analysis) < validation.MIN_REASON:
         raise Rejected("El resultado del periodo no queda en verde: escriba el análisis del indicador (causas y "
                        f"acciones, al menos {validation.MIN_REASON} caracteres).")
@@ -261,7 +270,7 @@ def void(store: Store, username, indicator: str, year, period, reason: str, *, e
         return write(cur, [Prepared(row, exception, label, None)], "void", now)[0]
 
 
-def version_in_force(store: Store, indicator: str, year, period) -> pd.Series | None:
+def version_in_force(store: Store, indicator: str, year, period) -> dict | None:
     """The version in force now for one period (a void included), for a form that will name it."""
     return _current(store, str(indicator), int(year), int(period))
 
