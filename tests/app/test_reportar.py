@@ -247,3 +247,11 @@ def test_a_report_typed_while_someone_else_reported_the_period_is_refused_not_tu
     at.run()
     assert any("ya fue reportado" in e.value and "97,00" in e.value for e in at.error)
     assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 0
+
+
+def test_a_thousands_separator_is_shown_in_the_preview_before_saving(db):
+    at = report_form(app(LIDER), "GD-13")          # incidents: a count
+    value_box(at).input("1.500").run()
+    assert "Se guardará el valor **1.500**" in preview(at)
+    value_box(at).input("1,5").run()
+    assert any("entero" in e.value for e in at.error)   # 1,5 is one and a half: not a count
