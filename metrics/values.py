@@ -100,8 +100,9 @@ def _with_texts(df: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
 def _due_sql(ind_sql: str, where: str) -> str:
     """Every period of every plan indicator from its first vigencia, with its deadline from the ficha:
     report_due_date ('MM-DD', that day of the year after the period's year), else report_due_days
-    after the period ends, else the entity's grace days. Parameters: the plan's indicators, the
-    first and last year, the grace days."""
+    after the period ends, else the entity's grace days (also when the date is not a valid 'MM-DD',
+    which the plan's validation refuses anyway). Parameters: the plan's indicators, the first and last
+    year, the grace days."""
     n = periods_per_year_sql("frequency")
     return f"""
         ind AS (SELECT *, {n} AS n FROM ({ind_sql}) WHERE true {where}),
@@ -113,10 +114,8 @@ def _due_sql(ind_sql: str, where: str) -> str:
             WHERE p.period <= ind.n AND y.year >= ind.start_year
         ), due AS (
             SELECT * EXCLUDE (report_due_days, report_due_date),
-                   CASE WHEN report_due_date IS NOT NULL
-                        THEN (make_date(year + 1, CAST(split_part(report_due_date, '-', 1) AS INTEGER), 1)
-                              + to_days(CAST(split_part(report_due_date, '-', 2) AS INTEGER) - 1))::DATE
-                        ELSE (period_end + to_days(coalesce(report_due_days, ?)))::DATE END AS deadline
+                   coalesce(try_strptime(CAST(year + 1 AS VARCHAR) || '-' || report_due_date, '%Y-%m-%d')::DATE,
+                            (period_end + to_days(coalesce(report_due_days, ?)))::DATE) AS deadline
             FROM periods
         )"""
 
