@@ -10,6 +10,7 @@ from datetime import date
 import streamlit as st
 
 from metrics import fmt
+from metrics.periods import EARLIEST
 from ui import auth, errors, state
 
 st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
@@ -36,7 +37,7 @@ with st.sidebar:
     entity = state.plan().entity
     st.markdown(f"**{entity['name']}**  \n*{entity['motto']}*")
     st.session_state.setdefault(state.CUT_OFF_KEY, date.today())
-    st.date_input("Fecha de corte", key=state.CUT_OFF_KEY, min_value=state.EARLIEST,
+    st.date_input("Fecha de corte", key=state.CUT_OFF_KEY, min_value=EARLIEST,
                   max_value=date.today(), format="DD/MM/YYYY",
                   help="Todas las cifras se calculan con los periodos cerrados y los valores "
                        "registrados hasta esta fecha.")

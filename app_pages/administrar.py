@@ -3,8 +3,9 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import accounts, backup, fmt, passwords, reporting, sessions
+from metrics import accounts, backup, fmt, passwords, sessions, validation, writes
 from metrics.accounts import ROLES, Rejected
+from metrics.validation import TEXT_LIMITS, limit_caption
 from metrics.store import StoreError
 from ui import auth, state
 
@@ -46,17 +47,18 @@ tabs = dict(zip(sections, st.tabs(sections)))
 
 if "Cierre de periodos" in tabs:
     with tabs["Cierre de periodos"]:
-        through = reporting.locked_through(store)
+        through = writes.locked_through(store)
         st.markdown(f"Periodos cerrados hasta: **{fmt.long_date(through) if through else 'ninguno'}**. Un periodo "
                     "cerrado no se puede reportar ni corregir, salvo con una excepción abierta por un administrador.")
         with st.form("cierre"):
             until = st.date_input("Cerrar los periodos que terminaron hasta", value=today, max_value=today,
                                   format="DD/MM/YYYY")
-            note = st.text_input("Nota (p. ej. acta del Comité)")
+            note = st.text_input("Nota (p. ej. acta del Comité)", max_chars=TEXT_LIMITS["note"],
+                                 help=limit_caption("note"))
             if st.form_submit_button("Cerrar periodos"):
-                attempt(lambda: reporting.lock_periods(store, user.username, until, note),
+                attempt(lambda: writes.lock_periods(store, user.username, until, note),
                         f"Periodos cerrados hasta el {fmt.long_date(until)}.")
-        st.dataframe(reporting.locks(store).rename(columns={"locked_through": "Cerrado hasta", "note": "Nota",
+        st.dataframe(writes.locks(store).rename(columns={"locked_through": "Cerrado hasta", "note": "Nota",
                                                             "locked_at": "Fecha", "locked_by": "Por"}), hide_index=True)
 
 if "Excepciones y anulaciones" in tabs:
@@ -65,16 +67,34 @@ if "Excepciones y anulaciones" in tabs:
         code = c1.selectbox("Indicador", codes, key="adm_indicador")
         year = c2.number_input("Año", min_value=2000, max_value=today.year, value=today.year, key="adm_anio")
         period = c3.number_input("Periodo", min_value=1, max_value=12, value=1, key="adm_periodo")
-        reason = st.text_area("Motivo (queda registrado)", key="adm_motivo")
+        # A void names the version the administrator saw (the previous run), not the one re-read by the
+        # run the click starts: if someone changed it in between, the void is refused.
+        shown = writes.version_in_force(store, code, year, period)
+        seen_key = f"adm_visto_{code}_{year}_{period}"
+        seen = st.session_state.get(seen_key)
+        st.session_state[seen_key] = None if shown is None else int(shown["id"])
+        if shown is None:
+            st.caption(f"{code} {year}-{period} no tiene valores registrados.")
+        elif shown["is_void"]:
+            st.caption(f"{code} {year}-{period} está anulado (versión {int(shown['id'])}).")
+        else:
+            unit = plan.indicator(code)["unit"]
+            st.info(f"Valor vigente de {code} {year}-{period}: **{fmt.value(shown['value'], unit)}** (versión "
+                    f"{int(shown['id'])}, registrado por {shown['recorded_by']} el "
+                    f"{fmt.short_date(shown['recorded_at'])}).")
+        reason = st.text_area("Motivo (queda registrado)", key="adm_motivo", max_chars=TEXT_LIMITS["reason"],
+                              help=f"Al menos {validation.MIN_REASON} caracteres. {limit_caption('reason')}")
+        st.caption(f"Motivo: al menos {validation.MIN_REASON} caracteres; {limit_caption('reason').lower()}")
         b1, b2 = st.columns(2)
         if b1.button("Abrir excepción de cierre"):
-            attempt(lambda: reporting.open_exception(store, user.username, code, year, period, reason),
+            attempt(lambda: writes.open_exception(store, user.username, code, year, period, reason),
                     f"Excepción abierta para {code} {year}-{period}: admite un reporte o una corrección.")
-        if b2.button("Anular el valor vigente"):
-            attempt(lambda: reporting.void(store, user.username, code, year, period, reason),
+        if b2.button("Anular el valor vigente", disabled=shown is None or bool(shown["is_void"])):
+            attempt(lambda: writes.void(store, user.username, code, year, period, reason,
+                                        expected_id=seen if seen is not None else int(shown["id"])),
                     f"Se anuló el valor de {code} {year}-{period}; la anulación queda como una versión más.")
         st.markdown("#### Excepciones")
-        st.dataframe(reporting.exceptions(store), hide_index=True)
+        st.dataframe(writes.exceptions(store), hide_index=True)
 
 if "Cuentas" in tabs:
     with tabs["Cuentas"]:

@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, fmt, reporting, values
-from metrics.periods import FREQUENCY_LABELS, period_label
-from metrics.plan import ELEMENTS
+from metrics import charts, fmt, values, writes
+from metrics.periods import MONTHS, period_label, vigencia_label
 from metrics.scoring import thresholds
+from metrics.vocabulary import (ACCUMULATION_LABELS, ELEMENTS, FREQUENCY_LABELS, POLARITY_LABELS,
+                                VERSION_KINDS)
 from ui import plan_history, state
 from ui.charts import show_chart
 from ui.widgets import status_text, url_selectbox
@@ -13,13 +14,22 @@ from ui.widgets import status_text, url_selectbox
 plan = state.plan()
 snap = state.snapshot()
 s = plan.settings
-VERSION_KINDS = {"reporte": "Reporte", "correccion": "Corrección", "anulacion": "Anulación"}
-POLARITY = {"up": "Creciente (a mayor valor, mejor)", "down": "Decreciente (a menor valor, mejor)"}
-ACCUMULATION = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock (último valor)",
-                "acumulado": "Acumulado (último valor acumulado)"}
 
 st.title("Indicador")
 state.demo_banner()
+
+
+def _due_text(ficha, grace_days: int) -> str:
+    """The reporting window of the ficha in words."""
+    if pd.notna(ficha.get("report_due_date")):
+        month, day = (int(x) for x in str(ficha["report_due_date"]).split("-"))
+        return f"hasta el {day} de {MONTHS[month - 1]} del año siguiente al del periodo"
+    days = ficha.get("report_due_days")
+    if pd.notna(days):
+        return f"{days:.0f} días después del cierre del periodo"
+    return f"{grace_days} días después del cierre del periodo (plazo de la entidad)"
+
+
 labels = dict(zip(snap.indicators["code"], snap.indicators["code"] + " · " + snap.indicators["name"]))
 code = url_selectbox("Indicador", labels, "indicador")
 ind = snap.indicators[snap.indicators["code"] == code].iloc[0]
@@ -27,12 +37,20 @@ red, green = thresholds(ind, s)
 process_name = dict(zip(plan.processes["code"], plan.processes["name"]))[ind["process"]]
 
 st.subheader(labels[code])
+vigencia = vigencia_label(ind["year"], ind["frequency"], ind["last_period"]) if pd.notna(ind["year"]) else "—"
 c1, c2, c3 = st.columns(3)
-c1.metric("Resultado de la vigencia", fmt.value(ind["result"], ind["unit"]))
-c2.metric("Meta a la fecha", fmt.value(ind["target"], ind["unit"]))
-c3.metric("Cumplimiento", fmt.percent(ind["attainment_raw"]))
-st.markdown(f"Semáforo: {status_text(ind['status'])} · umbrales: rojo por debajo de {fmt.number(red, 0)} %, "
-            f"verde desde {fmt.number(green, 0)} %")
+c1.metric("Resultado de la vigencia", fmt.value(ind["result"], ind["unit"]), help="Los indicadores de "
+          "flujo suman sus periodos; los de stock y acumulado toman el último valor.")
+c2.metric("Meta a la fecha", fmt.value(ind["target"], ind["unit"]), help="La meta de la vigencia; en los indicadores "
+          "de flujo, prorrateada a los periodos reportados.")
+c3.metric("Cumplimiento", fmt.percent(ind["attainment_raw"]), help="Valor ÷ meta si a mayor valor mejor; si a menor "
+          "valor mejor, 100 % con el valor igual o por debajo de la meta y meta ÷ valor por encima.")
+st.markdown(f"Resultado de la **vigencia {vigencia}** · semáforo: {status_text(ind['status'])} · umbrales: rojo por debajo de "
+            f"{fmt.number(red, 0)} %, verde desde {fmt.number(green, 0)} %")
+if ind["stale"]:
+    st.warning(f"**Desactualizado.** El último valor es del {fmt.short_date(ind['last_end'])} "
+               f"(vigencia {vigencia}); a esta fecha de corte ya debía estar reportada la vigencia {ind['owed_year']:.0f}. "
+               f"El resultado se muestra, pero no cuenta en los puntajes.", icon=":material/hourglass_empty:")
 
 current = values.current_values(state.store(), snap.as_of, indicator=code)
 fig = charts.indicator_history(current, plan.targets[plan.targets["indicator"] == code], ind, red, green)
@@ -44,7 +62,8 @@ with st.container(border=True):
     ficha = {
         "Código": code, "Nombre": ind["name"], "Objetivo": ind["objective"], "Interpretación": ind["definition"],
         "Fórmula": ind["formula"], "Numerador": ind["numerator"], "Denominador": ind["denominator"] or "—",
-        "Unidad": ind["unit"], "Polaridad": POLARITY[ind["polarity"]], "Acumulación": ACCUMULATION[ind["accumulation"]],
+        "Unidad": ind["unit"], "Polaridad": POLARITY_LABELS[ind["polarity"]],
+        "Acumulación": ACCUMULATION_LABELS[ind["accumulation"]],
         "Periodicidad": FREQUENCY_LABELS[ind["frequency"]],
         "Línea base": f"{fmt.value(ind['baseline'], ind['unit'])} ({ind['baseline_year']:.0f})",
         "Rango válido": f"{fmt.number(ind['valid_min'], 0)} a "
@@ -57,6 +76,7 @@ with st.container(border=True):
         "Objetivos a los que aporta": "; ".join(f"{r.objective} (peso {fmt.number(r.weight, 0)})"
                                                 for r in links.itertuples()),
         "Datos abiertos": "Sí" if ind["public"] else "No",
+        "Plazo de reporte": _due_text(ind, s.grace_days),
     }
     st.table(pd.DataFrame({"Campo": list(ficha), "Valor": [str(v) for v in ficha.values()]}).set_index("Campo"))
 
@@ -79,7 +99,7 @@ else:
         "Versión": ["Corregido" if pd.notna(x) else "Original" for x in shown["supersedes"]],
     }), hide_index=True, column_config={"Evidencia": st.column_config.LinkColumn("Evidencia")})
 
-all_versions = reporting.history(state.store(), code)
+all_versions = writes.history(state.store(), code)
 corrected = all_versions.groupby(["year", "period"])["id"].transform("count") > 1
 st.markdown("#### Historial de versiones (correcciones y anulaciones)")
 if not corrected.any():

@@ -3,28 +3,38 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, fmt
-from metrics.plan import OBJECTIVE_KINDS
+from metrics.scoring import vision_rule
+from metrics.vocabulary import OBJECTIVE_KINDS, VISION_LABELS
 from ui import state
 from ui.charts import show_chart
-from ui.widgets import status_text, url_selectbox
+from ui.widgets import stale_note, status_text, url_selectbox, vigencias
 
 plan = state.plan()
 snap = state.snapshot()
 entity = plan.entity["name"]
+s = plan.settings
 
 st.title("Objetivos y visión")
 state.demo_banner()
+state.no_plan_notice(snap)
 
 with st.container(border=True):
-    st.markdown(f"**Visión {snap.vision.horizon.year}.** {plan.entity['vision']}")
+    horizon = snap.vision.horizon.year if snap.vision is not None else ""
+    st.markdown(f"**Visión {horizon}.** {plan.entity['vision']}")
     st.markdown(f"**Misión.** {plan.entity['mission']}")
-    st.markdown(f"Avance hacia la visión: **{fmt.percent(snap.vision.score)}** · estado **{snap.vision.status}** · "
-                f"horizonte {fmt.long_date(snap.vision.horizon)}; plan vigente {snap.plan.name}: "
-                f"**{fmt.percent(snap.plan.score)}** ({snap.plan.status}).")
+    parts = []
+    if snap.vision is not None:
+        parts.append(f"Avance hacia la visión: **{fmt.percent(snap.vision.score)}** · estado "
+                     f"**{VISION_LABELS[snap.vision.status]}** · horizonte {fmt.long_date(snap.vision.horizon)}")
+    if snap.plan is not None:
+        parts.append(f"plan vigente {snap.plan.name}: **{fmt.percent(snap.plan.score)}** "
+                     f"({VISION_LABELS[snap.plan.status]}, {fmt.percent(snap.plan.elapsed, 0)} de su tiempo)")
+    st.markdown("; ".join(parts) + ".")
+    st.caption(vision_rule(s))
 
 bars = snap.objectives[snap.objectives["kind"] != "general"].assign(
     label=lambda d: d["code"] + " · " + d["text"].str.slice(0, 48))
-show_chart(charts.frame(charts.score_bars(bars, "label", plan.settings.red_below, plan.settings.green_from),
+show_chart(charts.frame(charts.score_bars(bars, "label", s.red_below, s.green_from),
                         "Puntaje por objetivo", snap.as_of, entity, plan.is_demo, 420), "objetivos")
 
 history = state.history()
@@ -45,12 +55,14 @@ st.markdown("#### ¿Por qué este valor?")
 inputs = snap.objective_inputs[snap.objective_inputs["objective"] == chosen]
 with_data = inputs[inputs["attainment"].notna()]
 st.markdown(
-    f"Promedio ponderado del cumplimiento (topado en 100 %) de {len(with_data)} indicadores con dato: "
+    f"Promedio ponderado del cumplimiento (topado en 100 %) de {len(with_data)} indicadores con dato vigente: "
     f"Σ(peso × cumplimiento) = {fmt.number(with_data['contribution'].sum(), 3)} ÷ "
     f"Σ(pesos) = {fmt.number(with_data['weight'].sum(), 1)} → **{fmt.percent(obj['score'])}**. "
-    f"Los indicadores sin dato no cuentan como cero.")
+    f"Los indicadores sin dato o desactualizados no cuentan (tampoco como cero). Si a menor valor es mejor, "
+    f"un resultado igual o por debajo de la meta cumple el 100 %.")
 st.dataframe(pd.DataFrame({
     "Indicador": inputs["indicator"] + " · " + inputs["name"],
+    "Vigencia": vigencias(inputs),
     "Resultado": [fmt.value(v, u) for v, u in zip(inputs["result"], inputs["unit"])],
     "Meta": [fmt.value(v, u) for v, u in zip(inputs["target"], inputs["unit"])],
     "Cumplimiento (topado en 100 %)": inputs["attainment"].map(fmt.percent),
@@ -58,15 +70,29 @@ st.dataframe(pd.DataFrame({
     "Peso": inputs["weight"].map(lambda w: fmt.number(w, 0)),
     "Aporte": inputs["contribution"].map(lambda c: fmt.number(c, 3)),
 }), hide_index=True)
+stale_note(inputs, "indicator")
 
-st.markdown(f"#### Proyección al horizonte del plan vigente ({snap.plan.target_year})")
-proj = snap.plan.indicators[snap.plan.indicators["code"].isin(inputs["indicator"])]
-st.dataframe(pd.DataFrame({
-    "Indicador": proj["code"] + " · " + proj["name"],
-    "Línea base del plan": [fmt.value(v, u) for v, u in zip(proj["baseline"], proj["unit"])],
-    "Actual": [fmt.value(v, u) for v, u in zip(proj["current"], proj["unit"])],
-    f"Meta {snap.plan.target_year}": [fmt.value(v, u) for v, u in zip(proj["target"], proj["unit"])],
-    "Proyección": [fmt.value(v, u) for v, u in zip(proj["projected"], proj["unit"])],
-    "¿Alcanza la meta?": proj["reaches"].map({True: "✔ Sí", False: "✖ No"}).fillna("Sin dato"),
-    "Ritmo anual necesario": [fmt.number(v) for v in proj["needed_per_year"]],
-}), hide_index=True)
+for outlook in (snap.vision, snap.plan):
+    if outlook is None:
+        continue
+    whose = "de la visión" if outlook is snap.vision else "del plan vigente"
+    judged = outlook.judged
+    st.markdown(f"#### {'Resultado' if judged else 'Proyección'} al horizonte {whose} "
+                f"({fmt.short_date(outlook.horizon)}, metas {outlook.target_year})")
+    if judged:
+        st.caption("El horizonte ya llegó: cada indicador se juzga con su resultado real, no con la proyección.")
+    proj = outlook.indicators[outlook.indicators["code"].isin(inputs["indicator"])]
+    table = {
+        "Indicador": proj["code"] + " · " + proj["name"],
+        "Línea base del plan": [fmt.value(v, u) for v, u in zip(proj["baseline"], proj["unit"])],
+        "Actual": [fmt.value(v, u) for v, u in zip(proj["current"], proj["unit"])],
+        f"Meta {outlook.target_year}": [fmt.value(v, u) for v, u in zip(proj["target"], proj["unit"])],
+    }
+    if judged:
+        table["¿Cumplió la meta?"] = proj["reaches"].map({True: "✔ Sí", False: "✖ No"}).fillna("—")
+    else:
+        table["Proyección"] = [fmt.value(v, u) for v, u in zip(proj["projected"], proj["unit"])]
+        table["¿Alcanza la meta?"] = proj["reaches"].map({True: "✔ Sí", False: "✖ No"}).fillna("—")
+        table["Ritmo anual necesario"] = [f"{fmt.value(v, u)} por año" if pd.notna(v) else "—"
+                                          for v, u in zip(proj["needed_per_year"], proj["unit"])]
+    st.dataframe(pd.DataFrame(table), hide_index=True, key=f"horizonte-{whose}")  # the two tables may hold the same

@@ -3,11 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, fmt, values
-from metrics.plan import PROCESS_TYPES
 from metrics.scoring import period_attainment
+from metrics.vocabulary import PROCESS_TYPES
 from ui import state, timeliness
 from ui.charts import show_chart
-from ui.widgets import late_table, status_text, url_selectbox
+from ui.widgets import late_table, stale_note, status_text, url_selectbox, vigencias
 
 MAX_LINES = 12  # more lines than this cannot be told apart on one chart
 
@@ -17,6 +17,7 @@ s = plan.settings
 
 st.title("Procesos")
 state.demo_banner()
+state.no_plan_notice(snap)
 
 processes = snap.processes
 labels = {p.code: f"{p.name} ({PROCESS_TYPES[p.type]})" for p in processes.itertuples()}
@@ -33,12 +34,14 @@ else:
                 f"{len(indicators)} indicadores")
     st.dataframe(pd.DataFrame({
         "Indicador": indicators["code"] + " · " + indicators["name"],
-        "Vigencia": indicators["year"].map(lambda y: "—" if pd.isna(y) else f"{y:.0f}"),
+        "Vigencia": vigencias(indicators),
         "Resultado": [fmt.value(v, u) for v, u in zip(indicators["result"], indicators["unit"])],
         "Meta a la fecha": [fmt.value(v, u) for v, u in zip(indicators["target"], indicators["unit"])],
         "Cumplimiento": indicators["attainment_raw"].map(fmt.percent),
         "Semáforo": [status_text(x, short=True) for x in indicators["status"]],
     }), hide_index=True)
+    stale_note(indicators)
+    st.caption("Los indicadores desactualizados o sin dato no cuentan en el puntaje del proceso.")
 
     st.markdown("#### Tendencia frente a la meta")
     shown = indicators.sort_values("attainment", na_position="last").head(MAX_LINES)

@@ -4,9 +4,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from metrics import bulk, fmt, reporting
+from metrics import actions, bulk, fmt, timeliness, validation, writes
+from metrics.accounts import Rejected
 from metrics.periods import period_label
-from metrics.reporting import ACTION_STATUSES, TIMELINESS, Entry, Rejected
+from metrics.validation import TEXT_LIMITS, limit_caption
+from metrics.vocabulary import ACTION_STATUSES, TIMELINESS, YES_NO
+from metrics.writes import Entry
 from ui import auth, state
 from ui.widgets import status_text
 
@@ -35,9 +38,9 @@ tab_report, tab_actions, tab_bulk = st.tabs(["Reportar o corregir", "Plan de mej
 
 with tab_report:
     # one query for the process, from its oldest indicator on: the due list and the period chooser
-    states = reporting.period_states(store, today, date(int(indicators["start_year"].min()), 1, 1), process,
+    states = timeliness.period_states(store, today, date(int(indicators["start_year"].min()), 1, 1), process,
                                      plan.settings.grace_days)
-    due = reporting.owed(states[states["period_end"] >= pd.Timestamp(since)])
+    due = timeliness.owed(states[states["period_end"] >= pd.Timestamp(since)])
     st.markdown("#### Periodos por reportar")
     if due.empty:
         st.success("El proceso está al día: no debe reportes.")
@@ -73,51 +76,69 @@ with tab_report:
     label = period_label(year, ficha["frequency"], period)
     key = f"{code}_{year}_{period}"
     st.caption(f"**{ficha['name']}** · unidad: {ficha['unit']} · fórmula: {ficha['formula']}")
-    through = reporting.locked_through(store)
+    through = writes.locked_through(store)
     if through is not None and chosen["period_end"] <= through:
         st.warning(f"El periodo {label} está cerrado (revisado por el Comité hasta el {fmt.long_date(through)}). "
                    "Solo se puede cambiar si un administrador abre una excepción.", icon=":material/lock:")
+    # A correction names the version the person saw on the screen (the previous run), not the one
+    # re-read by the run the click starts: a change by someone else in between is refused, not overwritten.
+    seen_key = f"rep_visto_{key}"
+    seen = st.session_state.get(seen_key)
+    st.session_state[seen_key] = int(chosen["current_id"]) if live else None
     if live:
         st.info(f"Valor vigente: **{fmt.value(chosen['value'], ficha['unit'])}**, registrado por "
                 f"{chosen['recorded_by']} el {pd.Timestamp(chosen['recorded_at']).strftime('%d/%m/%Y %H:%M')}. "
                 "Guardar crea una nueva versión con el motivo; la anterior se conserva.")
 
-    ratio = reporting.has_ratio(ficha)
+    number_help = ("En puntos porcentuales: 85 o 85,5 (o «85 %») es 85 %; 0,85 es 0,85 %. " if ficha["unit"] == "%"
+                   else "") + "Coma decimal y, si quiere, punto de miles: 1.500 es mil quinientos."
+    ratio = validation.has_ratio(ficha)
     if ratio:
         c1, c2, c3 = st.columns(3)
         numerator = c1.text_input(f"Numerador: {ficha['numerator']}", key=f"rep_num_{key}")
         denominator = c2.text_input(f"Denominador: {ficha['denominator']}", key=f"rep_den_{key}")
         value = c3.text_input("o el valor directamente", key=f"rep_valor_{key}", help="Déjelo en blanco si "
-                              "escribió el numerador y el denominador.")
+                              f"escribió el numerador y el denominador. {number_help}")
     else:
         numerator = denominator = None
-        value = st.text_input(f"Valor ({ficha['unit']})", key=f"rep_valor_{key}")
-    analysis = st.text_area("Análisis del indicador", key=f"rep_analisis_{key}",
+        value = st.text_input(f"Valor ({ficha['unit']})", key=f"rep_valor_{key}", help=number_help)
+    analysis = st.text_area("Análisis del indicador", key=f"rep_analisis_{key}", max_chars=TEXT_LIMITS["analysis"],
                             help="Resultado frente a la meta y al periodo anterior, causas y acciones. "
                                  "Obligatorio cuando el resultado no queda en verde.")
-    evidence = st.text_input("Evidencia (enlace)", key=f"rep_evidencia_{key}", placeholder="https://…")
-    reason = st.text_area("Motivo de la corrección", key=f"rep_motivo_{key}") if live else None
+    st.caption(f"Análisis: {limit_caption('analysis').lower()}")
+    evidence = st.text_input("Evidencia (enlace)", key=f"rep_evidencia_{key}", placeholder="https://…",
+                             max_chars=TEXT_LIMITS["evidence_url"], help=limit_caption("evidence_url"))
+    reason = None
+    if live:
+        reason = st.text_area("Motivo de la corrección", key=f"rep_motivo_{key}", max_chars=TEXT_LIMITS["reason"],
+                              help=f"Al menos {validation.MIN_REASON} caracteres. {limit_caption('reason')}")
+        st.caption(f"Motivo: al menos {validation.MIN_REASON} caracteres; {limit_caption('reason').lower()}")
 
-    typed = any(not reporting.blank(x) for x in (value, numerator, denominator))
+    typed = any(not validation.blank(x) for x in (value, numerator, denominator))
     preview_error = None
     if typed:
         try:
-            measured = reporting.measure(ficha, value, numerator, denominator)
-            view = reporting.outlook(store, ficha, year, period, measured.value, plan.settings)
-            st.markdown(f"**Vista previa.** Valor {fmt.value(measured.value, ficha['unit'])} · cumplimiento del "
-                        f"periodo {fmt.percent(view.period_attainment)} {status_text(view.period_status)} · "
-                        f"resultado de la vigencia {year}: {fmt.value(view.result, ficha['unit'])}, "
-                        f"cumplimiento {fmt.percent(view.attainment)} {status_text(view.status)}")
+            measured = validation.measure(ficha, value, numerator, denominator)
+            view = writes.outlook(store, ficha, year, period, measured.value, plan.settings)
+            stored = validation.as_stored(measured.value, ficha["unit"])
+            target_words = ("una meta a la fecha (prorrateada a los periodos reportados) de"
+                            if ficha["accumulation"] == "flujo" else "la meta de la vigencia,")
+            st.markdown(f"**Vista previa.** Se guardará el valor **{stored}** · "
+                        f"cumplimiento del periodo {fmt.percent(view.period_attainment)} "
+                        f"{status_text(view.period_status)} · resultado de la vigencia {year}: "
+                        f"{fmt.value(view.result, ficha['unit'])} frente a {target_words} "
+                        f"{fmt.value(view.target, ficha['unit'])}, cumplimiento {fmt.percent(view.attainment)} "
+                        f"{status_text(view.status)}")
         except Rejected as exc:
             preview_error = exc.message
             st.error(exc.message)
     if st.button("Guardar corrección" if live else "Guardar reporte", type="primary", key=f"rep_guardar_{key}"):
         entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence)
         try:
-            if live:
-                reporting.correct(store, user.username, entry, reason or "", expected_id=int(chosen["current_id"]))
-            else:
-                reporting.report(store, user.username, entry)
+            if seen is not None:  # the screen showed a value in force: this is its correction
+                writes.correct(store, user.username, entry, reason or "", expected_id=seen)
+            else:                 # the screen showed no value: a first report (refused if one landed since)
+                writes.report(store, user.username, entry)
         except Rejected as exc:
             if exc.message != preview_error:  # the preview already says it just above
                 st.error(exc.message)
@@ -138,7 +159,7 @@ with tab_actions:
         st.dataframe(pd.DataFrame({"Indicador": out["code"] + " · " + out["name"],
                                    "Cumplimiento": out["attainment"].map(fmt.percent),
                                    "Semáforo": [status_text(x, short=True) for x in out["status"]]}), hide_index=True)
-    acts = reporting.actions(store, today, process)
+    acts = actions.actions(store, today, process)
     st.markdown("#### Acciones de mejora del proceso")
     if acts.empty:
         st.caption("El proceso no tiene acciones de mejora registradas.")
@@ -146,18 +167,21 @@ with tab_actions:
         st.dataframe(pd.DataFrame({
             "N.º": acts["id"], "Indicador": acts["indicator"], "Acción": acts["action"],
             "Responsable": acts["responsible"], "Fecha límite": acts["due_date"].map(fmt.short_date),
-            "Estado": acts["status"].map(ACTION_STATUSES), "Vencida": acts["overdue"].map({True: "Sí", False: "No"}),
+            "Estado": acts["status"].map(ACTION_STATUSES), "Vencida": acts["overdue"].map(YES_NO),
         }), hide_index=True)
     with st.form("accion_nueva", clear_on_submit=True):
         st.markdown("**Nueva acción de mejora**")
         ordered = list(out["code"]) + [c for c in codes if c not in set(out["code"])]
         a_code = st.selectbox("Indicador", ordered, format_func=lambda c: f"{c} · {plan.indicator(c)['name']}")
-        a_text = st.text_area("Qué se hará")
-        a_who = st.text_input("Responsable (cargo o dependencia)")
+        a_text = st.text_area("Qué se hará", max_chars=TEXT_LIMITS["action"],
+                              help=f"Al menos {validation.MIN_REASON} caracteres. {limit_caption('action')}")
+        st.caption(f"Qué se hará: {limit_caption('action').lower()}")
+        a_who = st.text_input("Responsable (cargo o dependencia)", max_chars=TEXT_LIMITS["responsible"],
+                              help=limit_caption("responsible"))
         a_due = st.date_input("Fecha límite", value=today + timedelta(days=30), format="DD/MM/YYYY")
         if st.form_submit_button("Registrar acción"):
             try:
-                reporting.add_action(store, user.username, a_code, a_text, a_who, a_due)
+                actions.add_action(store, user.username, a_code, a_text, a_who, a_due)
                 st.session_state["rep_aviso"] = "Se registró la acción de mejora."
                 st.rerun()
             except Rejected as exc:
@@ -169,7 +193,7 @@ with tab_actions:
                                   key="accion_estado")
         if c3.button("Cambiar estado"):
             try:
-                reporting.set_action_status(store, user.username, int(act_id), new_status)
+                actions.set_action_status(store, user.username, int(act_id), new_status)
                 st.session_state["rep_aviso"] = f"La acción {act_id} quedó {ACTION_STATUSES[new_status].lower()}."
                 st.rerun()
             except Rejected as exc:

@@ -2,13 +2,15 @@
 "¿qué cambió desde el último comité?", two cut-off dates side by side."""
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
-from metrics import charts, fmt, report, reporting
-from metrics.scoring import STATUSES
+from metrics import actions, charts, fmt, snapshot, summary
+from metrics.periods import EARLIEST, comparison_date
+from metrics.vocabulary import STATUSES
 from ui import state
 from ui.charts import show_chart
-from ui.widgets import late_table, status_text
+from ui.widgets import comparison_input, late_table, status_text, vision_text
 
 SLIDE_KEY = "reunion_diapositiva"
 LARGE_TYPE = """<style>
@@ -45,16 +47,19 @@ def slide_cover() -> None:
 
 
 def slide_policy() -> None:
-    st.title("Puntaje de la política y visión 2024")
+    st.title("Puntaje de la política y visión" + (f" {snap.vision.horizon.year}" if snap.vision else ""))
+    state.no_plan_notice(snap)
     c1, c2 = st.columns(2)
     c1.metric("Puntaje de la política", fmt.percent(snap.policy))
     c1.markdown(status_text(snap.policy_status))
-    c2.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score))
-    c2.markdown(f"**{report.VISION_LABELS.get(snap.vision.status, snap.vision.status)}** · "
-                f"{fmt.percent(snap.vision.elapsed, 0)} del tiempo transcurrido")
-    fig = charts.progress_vs_time([(f"Visión {snap.vision.horizon.year}", snap.vision.score, snap.vision.elapsed),
-                                   (snap.plan.name, snap.plan.score, snap.plan.elapsed)])
-    show_chart(framed(fig, "Avance frente al tiempo transcurrido", snap.as_of, 340), "reunion-avance")
+    if snap.vision is not None:
+        c2.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score))
+        c2.markdown(vision_text(snap.vision))
+    items = [(f"Visión {p.horizon.year}" if p is snap.vision else p.name, p.score, p.elapsed)
+             for p in (snap.vision, snap.plan) if p is not None]
+    if items:
+        show_chart(framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of, 340),
+                   "reunion-avance")
 
 
 def slide_status() -> None:
@@ -83,15 +88,15 @@ def slide_processes() -> None:
 
 def slide_late() -> None:
     st.title("Reportes atrasados y acciones de mejora")
-    overdue = reporting.overdue_actions(state.store(), snap.as_of)
+    overdue = actions.overdue_actions(state.store(), snap.as_of)
     big(f"{len(snap.late)} reportes atrasados · {len(overdue)} acciones vencidas")
     late_table(snap.late, plan)
 
 
 def slide_changes() -> None:
     st.title("¿Qué cambió desde el último comité?")
-    before = state.snapshot(report.previous_cutoff(snap.as_of))
-    for line in report.summarize(state.store(), snap, before).sentences()[:3]:
+    before = state.snapshot(comparison_date(snap.as_of))
+    for line in summary.summarize(state.store(), snap, before).sentences()[:3]:
         st.markdown(f"- {line}")
     st.caption("Use «Comparar dos cortes» para ver el detalle con otras fechas.")
 
@@ -120,43 +125,42 @@ def presentation() -> None:
 def comparison() -> None:
     st.title("¿Qué cambió desde el último comité?")
     c1, c2 = st.columns(2)
-    first = c1.date_input("Corte anterior", value=report.previous_cutoff(snap.as_of), min_value=state.EARLIEST,
-                          max_value=snap.as_of, format="DD/MM/YYYY", key="reunion_antes")
-    second = c2.date_input("Corte actual", value=snap.as_of, min_value=state.EARLIEST, max_value=date.today(),
+    first = comparison_input("Corte anterior", "reunion_antes", snap.as_of, where=c1)
+    second = c2.date_input("Corte actual", value=snap.as_of, min_value=EARLIEST, max_value=date.today(),
                            format="DD/MM/YYYY", key="reunion_ahora")
     if first >= second:
         st.warning("El corte anterior debe ser anterior al corte actual.")
         return
     a, b = state.snapshot(first), state.snapshot(second)
-    summary = report.summarize(state.store(), b, a)
+    summed = summary.summarize(state.store(), b, a)
     for col, s, label in ((c1, a, first), (c2, b, second)):
         with col.container(border=True):
             st.markdown(f"### Al {fmt.short_date(label)}")
             st.metric("Puntaje de la política", fmt.percent(s.policy))
             st.markdown(status_text(s.policy_status))
-            st.metric(f"Visión {s.vision.horizon.year}", fmt.percent(s.vision.score))
+            if s.vision is not None:
+                st.metric(f"Visión {s.vision.horizon.year}", fmt.percent(s.vision.score))
             st.metric("Reportes atrasados", len(s.late))
             counts = s.status_counts()
             st.markdown(" · ".join(f"{status_text(k, short=True)}: **{counts[k]}**" for k in STATUSES))
-    change = summary.policy_change
+    change = summed.policy_change
     st.metric("Cambio del puntaje de la política", fmt.percent(b.policy),
               delta=None if change is None else f"{fmt.number(change)} puntos")
-    table = report.compare(a, b)
-    objectives = table[(table["Tipo"] == "Objetivo") & (table["Ahora"].notna() | table["Antes"].notna())]
-    fig = charts.compare_scores(objectives.rename(columns={"Antes": "before", "Ahora": "after"}), "Código",
-                                f"Al {fmt.short_date(first)}", f"Al {fmt.short_date(second)}")
+    table = snapshot.compare(a, b)
+    objectives = table[(table["kind"] == "objetivo") & (table["after"].notna() | table["before"].notna())]
+    fig = charts.compare_scores(objectives, "code", f"Al {fmt.short_date(first)}", f"Al {fmt.short_date(second)}")
     show_chart(framed(fig, "Puntaje por objetivo en los dos cortes", second, 480), "reunion-comparacion")
-    moved = table[table["Cambió el semáforo"] | (table["Cambio (pp)"].abs() >= 0.05)]
+    moved = table[table["moved"]]
     st.subheader(f"Lo que cambió ({len(moved)})")
     if moved.empty:
         st.info("Nada cambió de puntaje ni de semáforo entre las dos fechas.")
         return
-    st.dataframe(moved.assign(
-        Antes=[fmt.percent(v) for v in moved["Antes"]], Ahora=[fmt.percent(v) for v in moved["Ahora"]],
-        **{"Cambio (pp)": [fmt.number(v) for v in moved["Cambio (pp)"]],
-           "Semáforo antes": [status_text(s, short=True) for s in moved["Semáforo antes"]],
-           "Semáforo ahora": [status_text(s, short=True) for s in moved["Semáforo ahora"]]},
-    ).drop(columns="Cambió el semáforo"), hide_index=True)
+    st.dataframe(pd.DataFrame({
+        "Tipo": moved["kind"].str.capitalize(), "Código": moved["code"], "Nombre": moved["name"],
+        "Antes": [fmt.percent(v) for v in moved["before"]], "Ahora": [fmt.percent(v) for v in moved["after"]],
+        "Cambio (pp)": [fmt.number(v) for v in moved["change_pp"]],
+        "Semáforo antes": [status_text(s, short=True) for s in moved["status_before"]],
+        "Semáforo ahora": [status_text(s, short=True) for s in moved["status_after"]]}), hide_index=True)
 
 
 if mode == "Comparar dos cortes":

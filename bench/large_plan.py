@@ -95,7 +95,7 @@ def write_seed(folder: Path, n_processes: int, n_indicators: int, first_year: in
         "indicator_type": rng.choice(TYPES, size=n), "level": rng.choice(LEVELS, size=n),
         "valid_min": [UNITS[u][1] for u in units], "valid_max": [UNITS[u][2] for u in units],
         "public": rng.random(n) < 0.5, "weight": rng.choice([1, 1, 1, 2], size=n),
-        "start_year": first_year,
+        "start_year": first_year, "report_due_days": None, "report_due_date": None,
     })
     indicators[columns].to_csv(folder / "indicators.csv", index=False)
 

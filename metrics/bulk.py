@@ -1,7 +1,7 @@
 """Bulk reporting from Excel: a template with one row per indicator and period, and an all-or-nothing upload.
 
 The upload reads every row, checks each one with the same rules as the Reportar avance form
-(reporting.prepare) inside one transaction, and writes all of them only if none is rejected;
+(writes.prepare) inside one transaction, and writes all of them only if none is rejected;
 otherwise it writes nothing and returns each rejected row with its number and reason.
 """
 from __future__ import annotations
@@ -17,11 +17,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from metrics import fmt, xlsx
+from metrics import fmt, validation, xlsx
 from metrics.accounts import Rejected, audit, authorize, require
-from metrics.periods import FREQUENCY_LABELS, MONTHS
-from metrics.reporting import Entry, blank, due_periods, period_of_date, prepare, settings_of, write
+from metrics.periods import MONTHS
 from metrics.store import Store
+from metrics.timeliness import due_periods
+from metrics.validation import blank
+from metrics.vocabulary import FREQUENCY_LABELS
+from metrics.writes import Entry, prepare, settings_of, write
 
 SHEET = "Reporte"
 COLUMNS = {  # key -> header in the template
@@ -35,8 +38,11 @@ EXCEL_EPOCH = date(1899, 12, 30)
 INSTRUCTIONS = [
     "Cómo usar esta plantilla",
     "Cada fila es un indicador y un periodo. Llene el Valor, o el Numerador y el Denominador si la ficha los tiene.",
-    "Los porcentajes se escriben 85, 85,5, «85 %» o 0,85 (una celda con formato de porcentaje también sirve).",
-    "Use coma o punto decimal y no use separador de miles.",
+    "Los porcentajes se escriben en puntos porcentuales: 85, 85,5 o «85 %» son 85 %; 1 es 1 % y 0,85 es 0,85 %. "
+    "Una celda con formato de porcentaje de Excel se lee como se ve (0,85 con formato % es 85 %).",
+    "La coma es el separador decimal y el punto separa miles: 1.500 es mil quinientos.",
+    f"Límites de texto: análisis {fmt.number(validation.TEXT_LIMITS['analysis'], 0)} caracteres, enlace de la "
+    f"evidencia {fmt.number(validation.TEXT_LIMITS['evidence_url'], 0)}.",
     "El periodo se indica con Año y Periodo (1 a 12, 1 a 4, 1 a 2 o 1 según la periodicidad) o con una fecha "
     "dentro del periodo en «Fecha de cierre» (fecha de Excel o texto 31/03/2024 o 2024-03-31).",
     "El Análisis es obligatorio cuando el resultado del periodo no queda en verde.",
@@ -139,7 +145,7 @@ def parse_date(raw) -> date:
     if isinstance(raw, date):
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if raw == int(raw) and 36526 <= raw <= 73415:   # 2000-01-01 .. 2100-12-31
+        if 36526 <= raw <= 73415 and raw == int(raw):   # 2000-01-01 .. 2100-12-31
             return EXCEL_EPOCH + timedelta(days=int(raw))
         raise Rejected(f"«{raw}» no es una fecha.")
     text = str(raw).strip().lower()
@@ -157,19 +163,30 @@ def parse_date(raw) -> date:
 
 
 def _entry(cells: dict, ficha: dict) -> Entry:
+    """The row as an Entry, with the one reading of a percentage: a cell formatted as a percentage in
+    Excel holds a fraction and is read as it is shown (0,95 with format % is 95 %); any other number
+    is taken as written, in percentage points, whatever its size."""
     def get(key):
         return cells.get(key, (None, False))[0]
 
+    notes = []
     for key in ("value", "numerator", "denominator"):
         raw, pct_format = cells.get(key, (None, False))
-        if pct_format and isinstance(raw, (int, float)):
+        if pct_format and isinstance(raw, (int, float)) and not isinstance(raw, bool):
             if key != "value" or ficha["unit"] != "%":
-                raise Rejected(f"La celda de {COLUMNS[key]} tiene formato de porcentaje, pero "
-                               f"{'el indicador se mide en ' + ficha['unit'] if key == 'value' else 'es una cantidad'}.")
-            cells[key] = (f"{fmt.number(raw * 100, 6)} %", False)
+                what = f"el indicador se mide en {ficha['unit']}" if key == "value" else "es una cantidad"
+                raise Rejected(f"La celda de {COLUMNS[key]} tiene formato de porcentaje, pero {what}: quite el "
+                               "formato de porcentaje.")
+            shown = round(raw * 100, 9)  # 0.95 * 100 is 94.99999999999999 in binary floating point
+            cells[key] = (shown, False)
+            notes.append(f"la celda con formato de porcentaje se leyó como {fmt.number(shown, 2)} %")
+        elif key == "value" and ficha["unit"] == "%" and isinstance(raw, (int, float)) and 0 < raw < 1:
+            typed = fmt.number(raw, 6).rstrip("0")
+            notes.append(f"{typed} se guarda como {typed} % (puntos porcentuales); si quiso decir otra cifra, "
+                         "corríjala")
     period_date = None if blank(get("period_date")) else parse_date(get("period_date"))
     entry = Entry(ficha["code"], get("year"), get("period"), get("value"), get("numerator"), get("denominator"),
-                  get("analysis") or "", get("evidence_url") or "", fraction_ok=True)
+                  get("analysis") or "", get("evidence_url") or "", notes=notes)
     if period_date is not None:
         if not blank(entry.year) or not blank(entry.period):
             _check_same_period(ficha, entry, period_date)
@@ -180,21 +197,17 @@ def _entry(cells: dict, ficha: dict) -> Entry:
 
 
 def _check_same_period(ficha, entry: Entry, day: date) -> None:
-    year, period = period_of_date(ficha["frequency"], day)
-    try:
-        same = int(float(entry.year)) == year and int(float(entry.period)) == period
-    except (TypeError, ValueError):
-        same = False
-    if not same:
+    year, period = validation.period_of_date(ficha["frequency"], day)
+    if (validation.whole(entry.year, "El año"), validation.whole(entry.period, "El periodo")) != (year, period):
         raise Rejected(f"La fecha {fmt.short_date(day)} no corresponde al Año {entry.year} y Periodo {entry.period}.")
 
 
 def import_workbook(store: Store, username: str, data: bytes, now: datetime | None = None) -> ImportResult:
     """Validate every row, then write all of them in one transaction, or none if any is rejected."""
-    now = now or datetime.now()
     rows, _ = read_rows(data)
     result = ImportResult()
     with store.transaction() as cur:
+        now = now or datetime.now()  # inside the write lock: time stamps follow the commit order
         user = require(cur, username, "report")
         fichas = {r["code"]: r for r in cur.execute("SELECT * FROM indicator").df().to_dict("records")}
         settings = settings_of(cur)

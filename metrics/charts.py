@@ -12,10 +12,12 @@ import plotly.graph_objects as go
 
 from metrics import fmt
 from metrics.periods import PERIODS_PER_YEAR
-from metrics.scoring import STATUS_ICONS, STATUS_LABELS, period_share
+from metrics.scoring import period_share
+from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS
 
-COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "sin_dato": "#9E9E9E"}
-PATTERNS = {"verde": "", "amarillo": "/", "rojo": "x", "sin_dato": "."}
+COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "desactualizado": "#CC79A7",
+          "sin_dato": "#9E9E9E"}
+PATTERNS = {"verde": "", "amarillo": "/", "rojo": "x", "desactualizado": "-", "sin_dato": "."}
 INK = "#1f2937"
 TARGET_COLOR = "#0072B2"
 SOURCE = "Fuente: tablero de seguimiento DE-P-007"
@@ -40,7 +42,7 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
 
 
 def _status_bar(labels: list[str], pcts: list, statuses: list[str], hover: list[str]) -> go.Bar:
-    text = [f"{STATUS_ICONS[s]} {fmt.number(p)} %" if pd.notna(p) else f"{STATUS_ICONS[s]} Sin dato"
+    text = [f"{STATUS_ICONS[s]} {fmt.number(p)} %" if pd.notna(p) else f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}"
             for p, s in zip(pcts, statuses)]
     return go.Bar(
         x=[0 if pd.isna(p) else p for p in pcts], y=labels, orientation="h", text=text,
@@ -176,7 +178,7 @@ def compare_scores(rows: pd.DataFrame, label_col: str, before_label: str, after_
         pcts = [None if pd.isna(s) else s * 100 for s in rows[col]]
         fig.add_trace(go.Bar(
             name=name, x=[0 if p is None else p for p in pcts], y=list(rows[label_col]), orientation="h",
-            text=[fmt.percent(v) if pd.notna(v) else "Sin dato" for v in rows[col]],
+            text=[fmt.percent(v) if pd.notna(v) else STATUS_LABELS["sin_dato"] for v in rows[col]],
             textposition="outside", cliponaxis=False,
             marker={"color": color, "pattern": {"shape": shape}, "line": {"color": INK, "width": 0.5}}))
     fig.update_layout(barmode="group", legend={"traceorder": "reversed"})

@@ -30,9 +30,10 @@ import plotly
 import plotly.graph_objects as go
 
 from metrics import fmt, values, xlsx
-from metrics.periods import FREQUENCY_LABELS, period_label
-from metrics.plan import OBJECTIVE_KINDS, PROCESS_TYPES, Plan
-from metrics.scoring import STATUS_LABELS
+from metrics.periods import period_label
+from metrics.plan import Plan
+from metrics.vocabulary import (ACCUMULATION_LABELS, FREQUENCY_LABELS, OBJECTIVE_KINDS, POLARITY_LABELS,
+                                PROCESS_TYPES, STATUS_LABELS, YES_NO)
 from metrics.snapshot import Snapshot
 from metrics.store import Store
 
@@ -222,14 +223,14 @@ FICHA_COLUMNS = {
     "source": "Fuente de datos", "indicator_type": "Tipo", "level": "Nivel", "public": "Dato abierto",
     "weight": "Peso", "start_year": "Año de inicio",
 }
-POLARITY_LABELS = {"up": "Mayor es mejor", "down": "Menor es mejor"}
 
 
 def fichas(plan: Plan) -> pd.DataFrame:
     df = plan.indicators[list(FICHA_COLUMNS)].copy()
     df["polarity"] = df["polarity"].map(POLARITY_LABELS)
+    df["accumulation"] = df["accumulation"].map(ACCUMULATION_LABELS)
     df["frequency"] = df["frequency"].map(FREQUENCY_LABELS)
-    df["public"] = df["public"].map({True: "Sí", False: "No"})
+    df["public"] = df["public"].map(YES_NO)
     return df.rename(columns=FICHA_COLUMNS)
 
 
@@ -260,9 +261,9 @@ def value_tables(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, p
     """(values in force at the cut-off, every version recorded up to it), without who recorded them."""
     freq = plan.indicators.set_index("code")["frequency"]
     current = values.current_values(store, as_of)
-    history = store.query(
-        "SELECT * FROM measurement WHERE recorded_at < ? AND period_end <= ? "
-        "ORDER BY indicator, year, period, recorded_at, id", [as_of + pd.Timedelta(days=1), as_of])
+    history = store.query(  # every version recorded by the cut-off, in the order they were written
+        "SELECT * FROM measurement WHERE recorded_at < ? AND period_end <= ? ORDER BY indicator, year, period, id",
+        values.in_force_params(as_of))
 
     def shape(df: pd.DataFrame, extra: dict[str, str]) -> pd.DataFrame:
         out = pd.DataFrame({
@@ -281,7 +282,7 @@ def value_tables(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, p
                                 "recorded_at": "Registrado el"})
     history_t = shape(history, {"id": "Registro", "recorded_at": "Registrado el", "supersedes": "Reemplaza a",
                                 "reason": "Motivo de la corrección", "is_void": "Anulado"})
-    history_t["Anulado"] = history_t["Anulado"].map({True: "Sí", False: "No"})
+    history_t["Anulado"] = history_t["Anulado"].map(YES_NO)
     return current_t, history_t
 
 
@@ -348,7 +349,7 @@ OPEN_DATA_DICTIONARY = [
     ("codigo_indicador", "Texto", "Código del indicador en la batería de la política", "GD-01"),
     ("nombre_indicador", "Texto", "Nombre del indicador", "Índice de la Política de Gobierno Digital (FURAG)"),
     ("unidad", "Texto", "Unidad de medida del valor", "%"),
-    ("sentido", "Texto", "Si un valor mayor o menor es mejor", "Mayor es mejor"),
+    ("sentido", "Texto", "Si un valor mayor o menor es mejor", POLARITY_LABELS["up"]),
     ("periodicidad", "Texto", "Frecuencia de reporte (Mensual, Trimestral, Semestral, Anual)", "Trimestral"),
     ("proceso", "Texto", "Código del proceso responsable", "TI"),
     ("vigencia", "Número entero", "Año al que corresponde el valor", "2024"),

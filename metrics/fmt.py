@@ -27,7 +27,8 @@ def value(x, unit: str) -> str:
         return "—"
     if unit == "%":
         return f"{number(x)} %"
-    decimals = 0 if unit in ("#", "personas") else 1
+    # counts show whole numbers, but a prorated target of 1,5 keeps its decimal (never "2")
+    decimals = 0 if unit in ("#", "personas") and round(float(x), 1) == round(float(x)) else 1
     return f"{number(x, decimals)} {unit}" if unit not in ("#",) else number(x, decimals)
 
 

@@ -178,13 +178,16 @@ class Plan:
     def policy_objectives(self) -> pd.DataFrame:
         return self.objectives[self.objectives["kind"] == "especifico"]
 
-    def plan_on(self, as_of: date) -> pd.Series:
-        """The strategic plan in force on a date (the last one started, else the first)."""
+    def plan_on(self, as_of: date) -> pd.Series | None:
+        """The strategic plan in force on a date: the last one started by then; None before the first
+        plan starts (the pages say so)."""
         started = self.plans[self.plans["start_date"].dt.date <= as_of]
-        return (started if not started.empty else self.plans).sort_values("start_date").iloc[-1]
+        return None if started.empty else started.sort_values("start_date").iloc[-1]
 
-    def vision_plan(self) -> pd.Series:
-        return self.plans[self.plans["vision_horizon"].notna()].iloc[0]
+    def vision_plan(self) -> pd.Series | None:
+        """The plan that carries the entity's vision (the one with a vision horizon), if any."""
+        with_vision = self.plans[self.plans["vision_horizon"].notna()]
+        return None if with_vision.empty else with_vision.sort_values("start_date").iloc[-1]
 
     def indicator(self, code: str) -> pd.Series | None:
         found = self.indicators[self.indicators["code"] == code]

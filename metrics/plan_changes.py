@@ -27,7 +27,7 @@ from metrics import plan_rules
 from metrics.accounts import Rejected
 from metrics.plan import COLUMN_LABELS, KEY_SEPARATOR, KEYS, TABLE_LABELS, TABLES
 from metrics.plan_rules import Problem
-from metrics.reporting import _check_reason as check_reason
+from metrics.validation import reason as check_reason
 from metrics.store import Store
 
 BEGINNING = date(1900, 1, 1)   # a row created in the app is retired from here until its effective date

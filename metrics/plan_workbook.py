@@ -32,7 +32,7 @@ from metrics import plan_changes, plan_rules, xlsx
 from metrics.accounts import Rejected
 from metrics.bulk import parse_date
 from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, SETTING_LABELS, TABLE_LABELS, TABLES
-from metrics.reporting import blank, parse_number
+from metrics.validation import blank, parse_number
 from metrics.store import Store
 
 INSTRUCTIONS_SHEET = "Instrucciones"

@@ -1,131 +1,33 @@
-"""Informe de seguimiento (PDF) for a fecha de corte, and the comparison of two cut-offs.
+"""Informe de seguimiento (PDF) for a fecha de corte.
 
-The executive summary is written from the same engine the pages use (`snapshot.compute`), so its
-numbers are the dashboard's. The same report comes from the app (one click) and from the command
-line:
+The executive summary is the committee summary (metrics.summary), built from the same engine the
+pages use (`snapshot.compute`), so its numbers are the dashboard's. The same report comes from the
+app (one click) and from the command line:
 
     python -m metrics.report --corte 2024-12-31 --salida informe.pdf
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from metrics import charts, export, fmt, reporting
+from metrics import charts, export, fmt
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
-from metrics.plan import OBJECTIVE_KINDS, PROCESS_TYPES, Plan
-from metrics.scoring import STATUS_ICONS, STATUS_LABELS, STATUSES
+from metrics.periods import EARLIEST, comparison_date, vigencia_label
+from metrics.plan import Plan
 from metrics.snapshot import Snapshot
 from metrics.store import Store, StoreError
-
-VISION_LABELS = {"en ruta": "En ruta", "rezagado": "Rezagado", "cumplida": "Cumplida",
-                 "no cumplida": "No cumplida", "sin_dato": "Sin dato"}
-
-
-# -- dates -------------------------------------------------------------------------------------
-def previous_cutoff(as_of: date) -> date:
-    """The last quarter end strictly before the cut-off: the previous committee (quarterly follow-up)."""
-    return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1) - timedelta(days=1)
-
-
-# -- the executive summary ---------------------------------------------------------------------
-@dataclass
-class Summary:
-    as_of: date
-    earlier: date
-    policy: float | None
-    policy_status: str
-    policy_before: float | None
-    counts: dict[str, int]
-    counts_before: dict[str, int]
-    late: int
-    overdue: int
-    vision_status: str
-    vision_score: float | None
-    vision_elapsed: float
-    vision_name: str
-    worst: list[str] = field(default_factory=list)
-
-    @property
-    def policy_change(self) -> float | None:
-        """Change of the policy score in percentage points."""
-        if self.policy is None or self.policy_before is None:
-            return None
-        return (self.policy - self.policy_before) * 100
-
-    def sentences(self) -> list[str]:
-        """The summary in plain Spanish, every number from the engine."""
-        total = sum(self.counts.values())
-        lines = []
-        if self.policy is None:
-            lines.append("La política aún no tiene puntaje: ningún objetivo específico tiene indicadores con dato.")
-        else:
-            lines.append(f"El puntaje de la política al {fmt.long_date(self.as_of)} es {fmt.percent(self.policy)} "
-                         f"({STATUS_ICONS[self.policy_status]} {STATUS_LABELS[self.policy_status]}).")
-        change = self.policy_change
-        if change is None:
-            lines.append(f"No hay puntaje al {fmt.long_date(self.earlier)} para comparar.")
-        else:
-            verb = "subió" if change > 0.05 else "bajó" if change < -0.05 else "se mantuvo"
-            amount = "" if verb == "se mantuvo" else f" {fmt.number(abs(change))} puntos porcentuales"
-            lines.append(f"Frente al corte anterior ({fmt.long_date(self.earlier)}, "
-                         f"{fmt.percent(self.policy_before)}) {verb}{amount}.")
-        parts = [f"{self.counts[s]} {status_text(s)}" for s in STATUSES]
-        lines.append(f"De {total} indicadores: " + ", ".join(parts[:-1]) + f" y {parts[-1]}.")
-        lines.append(f"Reportes atrasados: {self.late} periodos vencidos sin valor registrado."
-                     if self.late else "No hay reportes atrasados a la fecha de corte.")
-        lines.append(f"Acciones de mejora vencidas sin cerrar: {self.overdue}.")
-        lines.append(f"Visión 2024 ({self.vision_name}): avance {fmt.percent(self.vision_score)} con "
-                     f"{fmt.percent(self.vision_elapsed)} del tiempo transcurrido; estado: "
-                     f"{VISION_LABELS.get(self.vision_status, self.vision_status)}.")
-        if self.worst:
-            lines.append("Indicadores en estado crítico: " + "; ".join(self.worst) + ".")
-        return lines
-
-
-def summarize(store: Store, snap: Snapshot, before: Snapshot) -> Summary:
-    overdue = reporting.overdue_actions(store, snap.as_of)
-    critical = snap.indicators[snap.indicators["status"] == "rojo"]
-    return Summary(
-        as_of=snap.as_of, earlier=before.as_of, policy=snap.policy, policy_status=snap.policy_status,
-        policy_before=before.policy, counts=snap.status_counts(), counts_before=before.status_counts(),
-        late=len(snap.late), overdue=len(overdue),
-        vision_status=snap.vision.status, vision_score=snap.vision.score, vision_elapsed=snap.vision.elapsed,
-        vision_name=snap.vision.name,
-        worst=[f"{r.code} {r.name}" for r in critical.itertuples()],
-    )
-
-
-# -- what changed between two cut-offs --------------------------------------------------------
-def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
-    """Objectives, processes and indicators at two cut-offs: score, semáforo and the change."""
-    parts = []
-    for kind, b, a, score, label in (
-            ("Objetivo", before.objectives, after.objectives, "score", "text"),
-            ("Proceso", before.processes, after.processes, "score", "name"),
-            ("Indicador", before.indicators, after.indicators, "attainment", "name")):
-        merged = a[["code", label, score, "status"]].merge(
-            b[["code", score, "status"]], on="code", suffixes=("", "_antes"))
-        parts.append(pd.DataFrame({
-            "Tipo": kind, "Código": merged["code"], "Nombre": merged[label],
-            "Antes": merged[f"{score}_antes"].astype(float), "Ahora": merged[score].astype(float),
-            "Semáforo antes": merged["status_antes"], "Semáforo ahora": merged["status"]}))
-    out = pd.concat(parts, ignore_index=True)
-    out["Cambio (pp)"] = (out["Ahora"] - out["Antes"]) * 100
-    out["Cambió el semáforo"] = out["Semáforo antes"] != out["Semáforo ahora"]
-    return out
-
-
-def status_text(status: str) -> str:
-    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
+from metrics.summary import Summary, status_text, summarize
+from metrics.vocabulary import OBJECTIVE_KINDS, PROCESS_TYPES, STATUSES, VISION_LABELS, YES_NO
 
 
 # -- the PDF -------------------------------------------------------------------------------------
@@ -220,11 +122,15 @@ def _short(text: str, n: int) -> str:
 
 
 def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
-    """Indicators as on the pages: raw attainment, except behind an objective (weights given), where
-    the capped value is what enters the weighted mean, as on Objetivos y visión."""
-    column, label = ("attainment", "Cumplimiento (topado)") if weights is not None else ("attainment_raw", "Cumplimiento")
+    """Indicators as on the pages: each result with its vigencia, raw attainment, except behind an
+    objective (weights given), where the capped value is what enters the weighted mean, as on
+    Objetivos y visión."""
+    column, label = (("attainment", "Cumplimiento (topado)") if weights is not None
+                     else ("attainment_raw", "Cumplimiento"))
     out = pd.DataFrame({
         "Código": rows["code"], "Indicador": rows["name"],
+        "Vigencia": [vigencia_label(y, f, p) if pd.notna(y) else "—"
+                     for y, f, p in zip(rows["year"], rows["frequency"], rows["last_period"])],
         "Resultado": [fmt.value(v, u) for v, u in zip(rows["result"], rows["unit"])],
         "Meta": [fmt.value(v, u) for v, u in zip(rows["target"], rows["unit"])],
         label: [fmt.percent(a) for a in rows[column]],
@@ -240,7 +146,7 @@ def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea
               before: Snapshot | None = None) -> bytes:
     """The whole informe de seguimiento for a cut-off as PDF bytes."""
     snap = snap or snapshot_mod.compute(store, plan, as_of)
-    earlier = earlier or previous_cutoff(as_of)
+    earlier = earlier or comparison_date(as_of)
     before = before or snapshot_mod.compute(store, plan, earlier)
     prov = export.provenance(store, as_of)
     summary = summarize(store, snap, before)
@@ -329,7 +235,7 @@ def _objectives(pdf: _Pdf, ctx: _Ctx) -> None:
                      9, "I")
             continue
         ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores de {obj.code}")
-        pdf.grid(_indicator_rows(rows, rows["weight"]), (16, 58, 11, 24, 24, 25, 22))
+        pdf.grid(_indicator_rows(rows, rows["weight"]), (14, 44, 10, 28, 20, 20, 22, 22))
 
 
 def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
@@ -347,47 +253,95 @@ def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
             pdf.para("El proceso no tiene indicadores de la política a su cargo.", 9, "I")
             continue
         ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores del proceso {proc.code}")
-        pdf.grid(_indicator_rows(rows), (16, 66, 26, 25, 25, 22))
+        pdf.grid(_indicator_rows(rows), (14, 52, 28, 22, 22, 22, 20))
 
 
 def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     vision, current = ctx.snap.vision, ctx.snap.plan
-    pdf.heading("Estado de la visión 2024")
+    settings = ctx.plan.settings
+    if vision is None:
+        return  # no plan carries a vision: nothing to judge
+    pdf.heading(f"Estado de la visión {vision.target_year}")
     pdf.para(ctx.plan.entity["vision"], 9, "I")
     pdf.para(f"{vision.name}: avance desde la línea base {fmt.percent(vision.score)} con "
              f"{fmt.percent(vision.elapsed)} del tiempo transcurrido al {fmt.long_date(ctx.snap.as_of)}; "
              f"estado: {VISION_LABELS.get(vision.status, vision.status)}.")
+    pdf.para(f"Cómo se juzga: antes del horizonte ({fmt.long_date(vision.horizon)}) la visión va «En ruta» si su "
+             f"avance no está más de {fmt.number(settings.on_track_tolerance, 0)} puntos por debajo del tiempo "
+             f"transcurrido; desde el horizonte se juzga sobre resultados reales (nunca sobre la proyección) y queda "
+             f"«Cumplida» con un avance de al menos {fmt.number(settings.met_from, 0)} %.", 9)
     items = [(vision.name, vision.score, vision.elapsed)]
-    if current.code != vision.code:
+    if current is not None and current.code != vision.code:
         items.append((current.name, current.score, current.elapsed))
     fig = charts.progress_vs_time(items)
     fig.update_layout(height=300)
     ctx.chart(pdf, fig, "Avance de la visión y del plan frente al tiempo")
     ind = vision.indicators
-    reaches = {True: "Sí", False: "No", None: "—"}
+    reaches = {**YES_NO, None: "—"}
+    question = "¿Alcanzó la meta?" if vision.judged else "¿Alcanza la meta? (proyección)"
     pdf.grid(pd.DataFrame({
         "Código": ind["code"], "Indicador": ind["name"],
         "Línea base": [fmt.value(v, u) for v, u in zip(ind["baseline"], ind["unit"])],
-        "Actual": [fmt.value(v, u) for v, u in zip(ind["current"], ind["unit"])],
+        "Actual (vigencia)": [fmt.value(v, u) + ("" if pd.isna(y) or pd.isna(v) else f" ({int(y)})")
+                              for v, u, y in zip(ind["current"], ind["unit"], ind["last_year"])],
         f"Meta {vision.target_year}": [fmt.value(v, u) for v, u in zip(ind["target"], ind["unit"])],
         "Avance": [fmt.percent(p) for p in ind["progress"]],
-        "¿Alcanza la meta?": [reaches.get(None if pd.isna(r) else bool(r)) for r in ind["reaches"]],
+        question: [reaches.get(None if pd.isna(r) else bool(r)) for r in ind["reaches"]],
     }), (16, 58, 22, 22, 22, 18, 22))
 
 
 # -- command line ------------------------------------------------------------------------------
+class _SpanishParser(argparse.ArgumentParser):
+    """argparse speaking Spanish: 'uso:', 'opciones', and its error messages translated."""
+    _ERRORS = ((r"the following arguments are required: (.*)", r"faltan los argumentos obligatorios: \1"),
+               (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
+               (r"argument (\S+): expected one argument", r"el argumento \1 necesita un valor"),
+               (r"argument (\S+): (.*)", r"\1: \2"))
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "uso:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "uso:", 1).replace("options:", "opciones:", 1)
+
+    def error(self, message: str):
+        for pattern, spanish in self._ERRORS:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, spanish, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Error: {message}\n")
+
+
+def _cutoff(text: str) -> date:
+    """A cut-off date from the command line: AAAA-MM-DD, from EARLIEST to today."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» no es una fecha válida; use el formato AAAA-MM-DD, por ejemplo "
+                                         "2024-12-31.") from None
+    if not EARLIEST <= day <= date.today():
+        raise argparse.ArgumentTypeError(f"la fecha {fmt.short_date(day)} está fuera del rango del tablero: use una "
+                                         f"fecha entre el {fmt.short_date(EARLIEST)} y hoy.")
+    return day
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m metrics.report",
+    parser = _SpanishParser(
+        prog="python -m metrics.report", add_help=False,
         description="Genera el informe de seguimiento (PDF) de la Política de Gobierno Digital a una fecha de corte.")
-    parser.add_argument("--corte", required=True, type=date.fromisoformat, help="fecha de corte AAAA-MM-DD")
+    parser.add_argument("-h", "--ayuda", action="help", help="muestra esta ayuda y termina")
+    parser.add_argument("--corte", required=True, type=_cutoff, help="fecha de corte AAAA-MM-DD")
     parser.add_argument("--salida", required=True, type=Path, help="archivo PDF de salida")
-    parser.add_argument("--comparar", type=date.fromisoformat, default=None,
-                        help="corte anterior para comparar (por defecto, el cierre del trimestre anterior)")
+    parser.add_argument("--comparar", type=_cutoff, default=None,
+                        help="corte anterior para comparar AAAA-MM-DD (por defecto, el último cierre de trimestre "
+                             "antes del corte)")
     parser.add_argument("--base", type=Path, default=None,
                         help="archivo DuckDB (por defecto PERSONERIA_DB o la base de demostración)")
     parser.add_argument("--generado-por", default="Línea de comandos", help="quién genera el informe")
     args = parser.parse_args(argv)
+    if args.comparar is not None and args.comparar > args.corte:
+        parser.error("la fecha de --comparar debe ser anterior o igual a la de --corte.")
     from metrics.seed import open_store
     try:
         store = open_store(args.base)
@@ -395,11 +349,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.message}\nQué hacer: {exc.hint}", file=sys.stderr)
         return 2
     try:
-        plan = plan_mod.load(store)
+        plan = plan_mod.load(store, args.corte)
         data = build_pdf(store, plan, args.corte, args.generado_por, args.comparar)
     finally:
         store.close()
-    args.salida.write_bytes(data)
+    try:
+        args.salida.write_bytes(data)
+    except OSError as exc:
+        print(f"Error: no se pudo escribir {args.salida} ({exc.strerror or 'sin detalle'}). Revise que la carpeta "
+              "exista y se pueda escribir en ella.", file=sys.stderr)
+        return 1
     print(f"Informe guardado en {args.salida} ({fmt.number(len(data) / 1024, 0)} KB).")
     return 0
 

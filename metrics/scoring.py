@@ -1,12 +1,15 @@
 """The scoring rules, everything as of a cut-off date.
 
-- Attainment of a value: value ÷ target when higher is better, target ÷ value when lower is better;
-  kept raw for display and capped at 100 % for every roll-up.
+- Attainment of a value: value ÷ target when higher is better; when lower is better, 100 % at or
+  below the target and target ÷ value above it. Kept raw for display, capped at 100 % for roll-ups.
 - Yearly result per accumulation type: flujo adds the periods reported (and its target is prorated
   to the periods reported, so a partial year is judged on the periods it has); stock and acumulado
   take the latest value.
-- Semáforo from the indicator's thresholds, else the entity's; "sin dato" is a state of its own and
-  never enters a roll-up as zero.
+- Staleness: the result counts when it belongs to the vigencia of the latest period already due (its
+  reporting window passed) or a later one; an older result is "desactualizado": shown with its
+  vigencia, never counted in a roll-up.
+- Semáforo from the indicator's thresholds, else the entity's; "sin dato" and "desactualizado" are
+  states of their own and never enter a roll-up (not even as zero).
 - Roll-ups are weighted means of capped attainment over the inputs that have data; each comes with
   the table of inputs that produced it, so a page can answer "¿por qué este valor?".
 """
@@ -19,11 +22,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.periods import PERIODS_PER_YEAR, elapsed_share
-
-RAW_CEILING = 2.0  # a lower-is-better value of zero against a positive target: "twice as good"
-STATUSES = ("verde", "amarillo", "rojo", "sin_dato")
-STATUS_LABELS = {"verde": "Cumple", "amarillo": "En riesgo", "rojo": "Crítico", "sin_dato": "Sin dato"}
-STATUS_ICONS = {"verde": "✔", "amarillo": "▲", "rojo": "✖", "sin_dato": "○"}
+from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, STATUSES  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,8 @@ class Settings:
     red_below: float = 60.0
     green_from: float = 80.0
     grace_days: int = 10
-    on_track_tolerance: float = 10.0
+    on_track_tolerance: float = 10.0   # points progress may trail time elapsed and still be "en ruta"
+    met_from: float = 80.0             # % of progress at the horizon for the vision (or a plan) to be "cumplida"
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> "Settings":
@@ -49,10 +49,10 @@ def attainment(value, target, polarity: str, baseline=None) -> float | None:
         return None
     if polarity == "up":
         return value / target if target > 0 else 1.0
-    if target > 0:
-        return target / value if value > 0 else RAW_CEILING
-    if value <= 0:
+    if value <= target:  # lower is better: at or below the target is the target met, no more
         return 1.0
+    if target > 0:
+        return target / value
     if not is_missing(baseline) and baseline > 0:  # target zero: share of the way from baseline to zero
         return max(0.0, (baseline - value) / baseline)
     return 0.0
@@ -103,23 +103,45 @@ def progress_from_baseline(result, baseline, target, polarity: str) -> float | N
     return float(min(1.0, max(0.0, (result - baseline) / (target - baseline))))
 
 
+def year_result(accumulation, total, last_value):
+    """A vigencia's result: flujo adds its periods, stock and acumulado take the latest value
+    (scalars or aligned arrays)."""
+    return np.where(np.asarray(accumulation) == "flujo", total, last_value)
+
+
+def year_target(accumulation, year_target_, n_reported, frequency):
+    """The target a vigencia's result is judged against: flujo's yearly total prorated to the periods
+    reported (n_reported × period_share), the year's level for stock and acumulado."""
+    n = pd.Series(np.atleast_1d(frequency)).map(PERIODS_PER_YEAR).to_numpy(dtype="float64")
+    shares = np.array([period_share(a, k) for a, k in zip(np.atleast_1d(accumulation), n)], dtype="float64")
+    is_flujo = np.asarray(accumulation) == "flujo"
+    out = np.where(is_flujo, np.asarray(year_target_, dtype="float64") * np.asarray(n_reported, dtype="float64")
+                   * shares, year_target_)
+    return out if np.ndim(accumulation) else out[0]
+
+
 def indicator_scores(indicators: pd.DataFrame, yearly: pd.DataFrame, targets: pd.DataFrame,
-                     settings: Settings) -> pd.DataFrame:
-    """One row per indicator: its latest vigencia with data, result, target, attainment, semáforo."""
+                     settings: Settings, owed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per indicator: its latest vigencia with data, result, target, raw attainment and
+    semáforo; `attainment` (capped) is what roll-ups use and is empty when the result is out of date
+    (`owed`: per indicator the vigencia of its latest period already due, from values.owed_years)."""
     latest = yearly.sort_values("year").groupby("indicator").tail(1)
     df = indicators.merge(latest, left_on="code", right_on="indicator", how="left")
     df = df.merge(targets.rename(columns={"indicator": "code", "target": "year_target"}),
                   on=["code", "year"], how="left")
-    n = df["frequency"].map(PERIODS_PER_YEAR).astype("float64")
-    is_flujo = df["accumulation"].eq("flujo")
-    df["result"] = np.where(is_flujo, df["total"], df["last_value"])
-    df["target"] = np.where(is_flujo, df["year_target"] * df["n_reported"] / n, df["year_target"])
+    df["result"] = year_result(df["accumulation"], df["total"], df["last_value"])
+    df["target"] = year_target(df["accumulation"].to_numpy(), df["year_target"].to_numpy(),
+                               df["n_reported"].to_numpy(), df["frequency"].to_numpy())
+    owed_year = df["code"].map(owed.set_index("indicator")["owed_year"]) if owed is not None and not owed.empty \
+        else pd.Series(np.nan, index=df.index)
+    df["owed_year"] = owed_year
+    df["stale"] = df["year"].notna() & owed_year.notna() & (df["year"] < owed_year)
     df["attainment_raw"] = [attainment(r.result, r.target, r.polarity, r.baseline) for r in df.itertuples()]
-    df["attainment"] = df["attainment_raw"].map(capped)
+    df["attainment"] = [None if stale else capped(a) for a, stale in zip(df["attainment_raw"], df["stale"])]
     red = df["red_below"].fillna(settings.red_below)
     green = df["green_from"].fillna(settings.green_from)
-    df["status"] = [status(None if a is None else a * 100, r, g)
-                    for a, r, g in zip(df["attainment"], red, green)]
+    df["status"] = ["desactualizado" if stale else status(None if is_missing(a) else capped(a) * 100, r, g)
+                    for a, stale, r, g in zip(df["attainment_raw"], df["stale"], red, green)]
     return df.drop(columns=["indicator"])
 
 
@@ -144,7 +166,8 @@ def with_status(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 def objective_inputs(scores: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """The indicators behind each objective with their weight and contribution."""
-    cols = ["code", "name", "process", "result", "target", "attainment", "status", "unit"]
+    cols = ["code", "name", "process", "result", "target", "attainment", "status", "unit", "year", "frequency",
+            "last_period", "last_end", "stale"]
     df = links.merge(scores[cols], left_on="indicator", right_on="code").drop(columns="code")
     df["contribution"] = df["weight"] * df["attainment"].astype(float)
     return df
@@ -152,7 +175,8 @@ def objective_inputs(scores: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class PlanProgress:
-    """Where a plan (or the vision) stands: progress from baseline against time elapsed."""
+    """Where a plan (or the vision) stands: progress from baseline against time elapsed; from its
+    horizon on (`judged`), cumplida or no cumplida on actual results."""
     code: str
     name: str
     start: date
@@ -161,34 +185,61 @@ class PlanProgress:
     elapsed: float
     score: float | None
     status: str
+    judged: bool
     indicators: pd.DataFrame
     objectives: pd.DataFrame
 
 
-def plan_span(plan: pd.Series) -> tuple[date, date]:
-    """A plan's start and horizon: its vision date when it has one, else the end of the term."""
-    horizon = plan["vision_horizon"] if not is_missing(plan.get("vision_horizon")) else plan["end_date"]
-    return pd.Timestamp(plan["start_date"]).date(), pd.Timestamp(horizon).date()
+def vision_rule(settings: Settings) -> str:
+    """The rule that names the state of the vision or a plan, in Spanish, with the entity's thresholds:
+    the pages and the PDF print it next to the state."""
+    return (f"En ruta si el avance no va más de {settings.on_track_tolerance:.0f} puntos detrás del tiempo "
+            f"transcurrido; desde el día del horizonte se juzga con los resultados reales (nunca con la "
+            f"proyección): cumplida si el avance llega al {settings.met_from:.0f} %, si no, no cumplida.")
 
 
-def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly: pd.DataFrame,
-                  targets: pd.DataFrame, links: pd.DataFrame, policy_objectives: pd.DataFrame,
-                  settings: Settings) -> PlanProgress:
-    """Progress towards a plan's horizon, its status and a projection of each indicator."""
-    start, horizon = plan_span(plan)
-    target_year = horizon.year
-    elapsed = elapsed_share(start, horizon, as_of)
+def plan_span(plan: pd.Series, vision: bool = False) -> tuple[date, date]:
+    """A plan's own start and end; for the vision, the start and the vision's horizon."""
+    end = plan["vision_horizon"] if vision else plan["end_date"]
+    return pd.Timestamp(plan["start_date"]).date(), pd.Timestamp(end).date()
+
+
+def annualised(yearly: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Each vigencia's result on a yearly scale (flujo's partial total extrapolated to the year)."""
     annual = yearly.merge(indicators[["code", "frequency", "accumulation"]], left_on="indicator", right_on="code")
     n = annual["frequency"].map(PERIODS_PER_YEAR).astype("float64")
     annual["annual"] = np.where(annual["accumulation"].eq("flujo"), annual["total"] * n / annual["n_reported"],
                                 annual["last_value"])
-    annual = annual[(annual["year"] <= target_year) & annual["annual"].notna()].sort_values(["indicator", "year"])
-    before = annual[annual["year"] < start.year].groupby("indicator")["annual"].last()
-    current = annual[annual["year"] >= start.year]
-    latest = current.groupby("indicator").agg(current=("annual", "last"), last_year=("year", "last"))
+    return annual[annual["annual"].notna()].sort_values(["indicator", "year"])
+
+
+def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_plan: pd.DataFrame,
+                  yearly: pd.DataFrame, targets: pd.DataFrame, links: pd.DataFrame,
+                  policy_objectives: pd.DataFrame, settings: Settings, owed: pd.DataFrame,
+                  vision: bool = False) -> PlanProgress:
+    """Progress towards a plan's end (or the vision's horizon), its state and each indicator's outlook.
+
+    `in_plan` holds the yearly results of the periods that end inside the plan only; `yearly` all of
+    them (the last result before the plan is its baseline). A result out of date at the cut-off
+    (older than the vigencia owed, capped at the target year) does not count. From the horizon on,
+    the plan and each indicator are judged on actual results, never on a projection.
+    """
+    start, horizon = plan_span(plan, vision)
+    target_year = horizon.year
+    elapsed = elapsed_share(start, horizon, as_of)
+    judged = as_of >= horizon
+    annual = annualised(in_plan, indicators)
+    annual = annual[annual["year"] <= target_year]
+    before = annualised(yearly, indicators)
+    before = before[before["year"] < start.year].groupby("indicator")["annual"].last()
+    latest = annual.groupby("indicator").agg(current=("annual", "last"), last_year=("year", "last"))
     df = indicators[["code", "name", "process", "unit", "polarity", "weight", "baseline", "baseline_year",
                      "valid_min", "valid_max"]].copy()
-    df = df.join(latest, on="code").join(projections(current, target_year).rename("projected"), on="code")
+    df = df.join(latest, on="code").join(projections(annual, target_year).rename("projected"), on="code")
+    owed_year = df["code"].map(owed.set_index("indicator")["owed_year"]) if not owed.empty \
+        else pd.Series(np.nan, index=df.index)
+    df["stale"] = df["last_year"].notna() & (df["last_year"] < owed_year.clip(upper=target_year))
+    df.loc[df["stale"], ["current", "projected"]] = np.nan
     df["projected"] = df["projected"].clip(lower=df["valid_min"], upper=df["valid_max"])  # no 105 % availability
     carried = df["code"].map(before)
     df["baseline"] = np.where((start.year > df["baseline_year"].fillna(0) + 1) & carried.notna(), carried,
@@ -196,11 +247,14 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     df["target"] = df["code"].map(targets[targets["year"] == target_year].set_index("indicator")["target"])
     df["progress"] = [progress_from_baseline(r, b, t, p) for r, b, t, p in
                       zip(df["current"], df["baseline"], df["target"], df["polarity"])]
-    meets = np.where(df["polarity"].eq("up"), df["projected"] >= df["target"], df["projected"] <= df["target"])
-    df["reaches"] = pd.Series(meets, index=df.index, dtype=object).where(df["projected"].notna() & df["target"].notna())
+    judged_value = df["current"] if judged else df["projected"]
+    meets = np.where(df["polarity"].eq("up"), judged_value >= df["target"], judged_value <= df["target"])
+    df["reaches"] = pd.Series(meets, index=df.index, dtype=object).where(judged_value.notna() & df["target"].notna())
     years_left = (target_year - df["last_year"].fillna(start.year)).clip(lower=1)
-    df["needed_per_year"] = (df["target"] - df["current"]) / years_left
-    per_indicator = df.drop(columns=["baseline_year", "last_year", "valid_min", "valid_max"])
+    met_now = np.where(df["polarity"].eq("up"), df["current"] >= df["target"], df["current"] <= df["target"])
+    needed = ((df["target"] - df["current"]) / years_left).where(~met_now, 0.0)  # already there: nothing more
+    df["needed_per_year"] = needed.where(df["current"].notna() & df["target"].notna() & (not judged))
+    per_indicator = df.drop(columns=["baseline_year", "valid_min", "valid_max"])
     inputs = links.merge(per_indicator[["code", "progress"]], left_on="indicator", right_on="code")
     objectives = weighted(inputs, "objective", "progress", "weight")
     objectives = objectives.merge(policy_objectives[["code", "weight"]], left_on="objective", right_on="code",
@@ -208,11 +262,11 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, yearly
     score = _weighted_score(objectives["score"], objectives["weight"])
     if score is None:
         state = "sin_dato"
-    elif as_of > horizon:
-        state = "cumplida" if score * 100 >= settings.green_from else "no cumplida"
+    elif judged:
+        state = "cumplida" if round(score * 100, 1) >= settings.met_from else "no cumplida"
     else:
         state = "en ruta" if score * 100 >= elapsed * 100 - settings.on_track_tolerance else "rezagado"
-    return PlanProgress(plan["code"], plan["name"], start, horizon, target_year, elapsed, score, state,
+    return PlanProgress(plan["code"], plan["name"], start, horizon, target_year, elapsed, score, state, judged,
                         per_indicator, objectives)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from metrics import accounts, demo
+from metrics import values as values_mod
 from metrics.periods import term_end
 from metrics.plan import TABLES
 from metrics.store import DB_ENV, DEFAULT_DB, PROJECT_DIR, Store, StoreError, default_db_path
@@ -109,8 +110,9 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
             "INSERT INTO measurement (indicator, year, period, period_end, value, analysis, "
             "evidence_url, recorded_at, recorded_by, reason, supersedes) "
             "SELECT f.indicator, f.year, f.period, f.period_end, f.value, f.analysis, f.evidence_url, "
-            "f.recorded_at, f.recorded_by, f.reason, (SELECT max(m.id) FROM measurement m "
-            "WHERE m.indicator = f.indicator AND m.year = f.year AND m.period = f.period) FROM _fix f")
+            "f.recorded_at, f.recorded_by, f.reason, v.id FROM _fix f "  # replaces the version in force
+            f"LEFT JOIN ({values_mod.in_force_sql()}) v USING (indicator, year, period)",
+            values_mod.in_force_params(today))
         cur.unregister("_fix")
         cur.execute("INSERT OR REPLACE INTO setting VALUES ('demo', 'true')")
     return len(values) + len(corrections)

@@ -1,7 +1,7 @@
 """Everything the pages show for one cut-off date, computed once and shared by every page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -11,6 +11,7 @@ from metrics.periods import elapsed_share
 from metrics.plan import Plan
 from metrics.scoring import PlanProgress
 from metrics.store import Store
+from metrics.vocabulary import STATUSES
 
 
 @dataclass
@@ -22,18 +23,22 @@ class Snapshot:
     processes: pd.DataFrame
     policy: float | None
     policy_status: str
-    vision: PlanProgress
-    plan: PlanProgress
-    periods: pd.DataFrame           # every period due since the current plan began, with its reporting state
+    vision: PlanProgress | None     # None when the plan has no vision horizon
+    plan: PlanProgress | None       # None before the first plan starts
+    periods: pd.DataFrame           # every period due since the first plan began, with its reporting state
+    first_plan: pd.Series | None = None  # the first plan, to say when it starts when none is in force yet
+    late: pd.DataFrame = field(init=False)  # the late reports, picked once from `periods`
 
-    @property
-    def late(self) -> pd.DataFrame:
-        """Periods past their deadline with no value in force: the late reports."""
-        return self.periods[self.periods["state"] == "faltante"].reset_index(drop=True)
+    def __post_init__(self) -> None:
+        """Periods past their deadline with no value in force and not locked: the late reports. They
+        stay on the list across a plan change until reported or locked."""
+        late = (self.periods["state"] == "faltante") & ~self.periods["locked"].astype(bool)
+        self.late = self.periods[late].reset_index(drop=True)
 
     def status_counts(self) -> dict[str, int]:
+        """Indicators per semáforo state; out-of-date ones are counted apart, never as current."""
         counts = self.indicators["status"].value_counts()
-        return {s: int(counts.get(s, 0)) for s in scoring.STATUSES}
+        return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
 def objective_scores(plan: Plan, scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, float | None]:
@@ -46,48 +51,80 @@ def objective_scores(plan: Plan, scores: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return objectives, inputs, scoring.policy_score(objectives[objectives["kind"] == "especifico"])
 
 
-def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
+def indicator_scores(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(per-indicator scores, yearly results, vigencia owed per indicator) at a cut-off."""
     yearly = values.yearly_results(store, as_of)
+    owed = values.owed_years(store, as_of, plan.settings.grace_days, plan.indicators)
+    return scoring.indicator_scores(plan.indicators, yearly, plan.targets, plan.settings, owed), yearly, owed
+
+
+def _progress(store: Store, plan: Plan, row: pd.Series, as_of: date, yearly: pd.DataFrame,
+              owed: pd.DataFrame, vision: bool) -> PlanProgress:
+    start, end = scoring.plan_span(row, vision)
+    in_plan = values.yearly_results(store, as_of, since=start, until=end)
+    return scoring.plan_progress(row, as_of, plan.indicators, in_plan, yearly, plan.targets, plan.links,
+                                 plan.policy_objectives, plan.settings, owed, vision=vision)
+
+
+def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     settings = plan.settings
-    scores = scoring.indicator_scores(plan.indicators, yearly, plan.targets, settings)
+    scores, yearly, owed = indicator_scores(store, plan, as_of)
     objectives, inputs, policy = objective_scores(plan, scores)
     processes = plan.processes.merge(
         scoring.weighted(scores, "process", "attainment", "weight"),
         left_on="code", right_on="process", how="left").drop(columns="process")
     processes = scoring.with_status(processes, settings)
-    current_plan = plan.plan_on(as_of)
-    periods = values.period_states(store, as_of, pd.Timestamp(current_plan["start_date"]).date(),
-                                   settings.grace_days)
-    progress = [scoring.plan_progress(p, as_of, plan.indicators, yearly, plan.targets, plan.links,
-                                      plan.policy_objectives, settings)
-                for p in (plan.vision_plan(), current_plan)]
+    first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
+    since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
+    periods = values.period_states(store, as_of, since, settings.grace_days, indicators=plan.indicators,
+                                   detail=False)
+    in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
     return Snapshot(
         as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,
         processes=processes, policy=policy,
         policy_status=scoring.status(None if policy is None else policy * 100,
                                      settings.red_below, settings.green_from),
-        vision=progress[0], plan=progress[1], periods=periods,
+        vision=None if vision_row is None else _progress(store, plan, vision_row, as_of, yearly, owed, True),
+        plan=None if in_force is None else _progress(store, plan, in_force, as_of, yearly, owed, False),
+        periods=periods, first_plan=first,
     )
 
 
-def changes(before: Snapshot, after: Snapshot) -> pd.DataFrame:
-    """Indicators whose semáforo or attainment moved between two cut-offs, biggest move first."""
-    cols = ["code", "name", "process", "attainment", "status"]
-    df = before.indicators[cols].merge(after.indicators[cols], on=["code", "name", "process"],
-                                       suffixes=("_before", "_after"))
-    df["delta"] = df["attainment_after"].astype(float) - df["attainment_before"].astype(float)
-    moved = (df["status_before"] != df["status_after"]) | (df["delta"].abs() > 1e-9)
-    return df[moved].sort_values("delta", key=lambda s: -s.abs().fillna(1.0))
+def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
+    """What changed between two cut-offs, the one comparison every page and report uses: objectives,
+    processes and indicators with their score (attainment for indicators, capped, 0..1) and semáforo
+    at each date, the change in percentage points, and whether anything moved. Rows: kind
+    ('objetivo', 'proceso', 'indicador'), code, name, process, before, after, status_before,
+    status_after, change_pp, status_changed, moved."""
+    parts = []
+    for kind, b, a, score, label in (
+            ("objetivo", before.objectives, after.objectives, "score", "text"),
+            ("proceso", before.processes, after.processes, "score", "name"),
+            ("indicador", before.indicators, after.indicators, "attainment", "name")):
+        process = a["process"] if "process" in a else a["code"]
+        merged = a.assign(_process=process)[["code", label, "_process", score, "status"]].merge(
+            b[["code", score, "status"]], on="code", suffixes=("", "_before"))
+        parts.append(pd.DataFrame({
+            "kind": kind, "code": merged["code"], "name": merged[label], "process": merged["_process"],
+            "before": merged[f"{score}_before"].astype(float), "after": merged[score].astype(float),
+            "status_before": merged["status_before"], "status_after": merged["status"]}))
+    out = pd.concat(parts, ignore_index=True)
+    out["change_pp"] = (out["after"] - out["before"]) * 100
+    out["status_changed"] = out["status_before"] != out["status_after"]
+    # moved: a new semáforo, or a change that shows at one decimal (0,05 points or more)
+    out["moved"] = out["status_changed"] | (out["change_pp"].abs() >= 0.05)
+    return out
 
 
 def history(store: Store, plan: Plan, dates: list[date]) -> pd.DataFrame:
-    """Objective and policy scores at several cut-offs, with the current plan's time elapsed."""
+    """Objective and policy scores at several cut-offs, with the time elapsed of the plan in force
+    (empty before the first plan starts)."""
     rows = []
     for as_of in dates:
-        scores = scoring.indicator_scores(plan.indicators, values.yearly_results(store, as_of), plan.targets,
-                                          plan.settings)
+        scores, _, _ = indicator_scores(store, plan, as_of)
         objectives, _, policy = objective_scores(plan, scores)
-        elapsed = elapsed_share(*scoring.plan_span(plan.plan_on(as_of)), as_of)
+        in_force = plan.plan_on(as_of)
+        elapsed = None if in_force is None else elapsed_share(*scoring.plan_span(in_force), as_of)
         rows.append({"as_of": as_of, "code": "POL", "label": "Política (puntaje total)", "score": policy,
                      "elapsed": elapsed})
         for o in objectives[objectives["kind"] != "general"].itertuples():

@@ -1,25 +1,36 @@
 """Reading measurements as of a cut-off date: only periods ended by then, only values recorded by then.
 
-A measurement row is never changed: the value in force for a period is the latest row recorded on
-or before the cut-off, and a void row hides the period. These queries do that work in DuckDB, so a
-page costs the same whether the history holds a thousand rows or a million.
+A measurement row is never changed. The value in force for a period at a cut-off is the last row
+written (highest id: ids are taken inside the one write lock, so they follow the commit order) among
+the rows recorded on or before the cut-off; a void row hides the period. `in_force_sql` is that
+definition, the only one: every reader (pages, reports, exports, seed) builds on it. The queries do
+their work in DuckDB, so a page costs the same for a thousand rows or a million.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
+from metrics.periods import periods_per_year_sql
 from metrics.store import Store
 
-_IN_FORCE = """
-    SELECT * FROM measurement
-    WHERE recorded_at < ? AND period_end <= ? {where}
-    QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY recorded_at DESC, id DESC) = 1
-"""
+
+def in_force_sql(where: str = "") -> str:
+    """SQL of the measurement rows in force at a cut-off (voids included, so a caller can see them).
+
+    Takes the positional parameters of `in_force_params(as_of)` first; `where` adds conditions
+    ('AND indicator = ?') whose parameters follow.
+    """
+    return f"""
+        SELECT * FROM measurement
+        WHERE recorded_at < ? AND period_end <= ? {where}
+        QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY id DESC) = 1
+    """
 
 
-def _bounds(as_of: date) -> list:
+def in_force_params(as_of: date) -> list:
     return [as_of + timedelta(days=1), as_of]
 
 
@@ -27,74 +38,149 @@ def current_values(store: Store, as_of: date, indicator: str | None = None,
                    codes: list[str] | None = None) -> pd.DataFrame:
     """The value in force for every reported period as of the cut-off (voided periods left out),
     for one indicator, a list of them, or all."""
-    where, params = "", _bounds(as_of)
+    where, params = "", in_force_params(as_of)
     if indicator:
         where, params = "AND indicator = ?", params + [indicator]
     elif codes is not None:
         where, params = "AND list_contains(?, indicator)", params + [list(codes)]
-    sql = f"SELECT * FROM ({_IN_FORCE.format(where=where)}) WHERE NOT is_void ORDER BY indicator, year, period"
+    sql = f"SELECT * FROM ({in_force_sql(where)}) WHERE NOT is_void ORDER BY indicator, year, period"
     return store.query(sql, params)
 
 
-def yearly_results(store: Store, as_of: date) -> pd.DataFrame:
-    """Per indicator and vigencia: periods reported, their sum, and the latest value."""
+def yearly_results(store: Store, as_of: date, since: date | None = None,
+                   until: date | None = None) -> pd.DataFrame:
+    """Per indicator and vigencia: periods reported, their sum, and the latest value; only periods
+    that end inside [since, until] when given (a plan counts only its own periods)."""
+    window = "AND period_end >= ? AND period_end <= ?"
+    params = in_force_params(as_of) + [since or date.min, until or date.max]
     sql = f"""
         SELECT indicator, year, count(*) AS n_reported, sum(value) AS total,
                arg_max(value, period) AS last_value, max(period) AS last_period,
                max(period_end) AS last_end, max(recorded_at) AS last_recorded
-        FROM ({_IN_FORCE.format(where='')}) WHERE NOT is_void
+        FROM ({in_force_sql(window)}) WHERE NOT is_void
         GROUP BY indicator, year ORDER BY indicator, year
     """
     # typed explicitly: an empty result (a new database) would otherwise come back as text columns
-    return store.query(sql, _bounds(as_of)).astype(
+    return store.query(sql, params).astype(
         {"year": "int64", "n_reported": "int64", "total": "float64", "last_value": "float64", "last_period": "int64"})
 
 
 def versions(store: Store, indicator: str) -> pd.DataFrame:
     """Every row ever recorded for an indicator, newest first within each period."""
     return store.query(
-        "SELECT * FROM measurement WHERE indicator = ? ORDER BY year DESC, period DESC, recorded_at DESC, id DESC",
-        [indicator])
+        "SELECT * FROM measurement WHERE indicator = ? ORDER BY year DESC, period DESC, id DESC", [indicator])
 
 
-def period_states(store: Store, as_of: date, since: date, grace_days: int,
-                  process: str | None = None) -> pd.DataFrame:
-    """Every indicator-period that ended between `since` and the cut-off, with its reporting state.
+# -- reporting windows ---------------------------------------------------------------------------
+_PLAN_COLUMNS = {"code": "VARCHAR", "start_year": "INTEGER", "report_due_days": "INTEGER", "report_due_date": "VARCHAR",
+                 "frequency": "VARCHAR", "process": "VARCHAR"}
+_TEXT_COLUMNS = ("code", "name", "process", "frequency", "unit")  # put back in pandas from the plan, by position
+STATES = ("a_tiempo", "faltante", "pendiente", "tarde")
 
-    state: a_tiempo (first value within the grace days), tarde (first value after them), pendiente
-    (no value, still within the grace days) or faltante (no value and past them). Done in one query,
-    so it costs the same for thirty indicators or thousands.
-    """
-    where, params = ("WHERE process = ?", [process]) if process else ("", [])
-    sql = f"""
-        WITH ind AS (
-            SELECT code, name, process, frequency, unit, start_year,
-                   CASE frequency WHEN 'M' THEN 12 WHEN 'T' THEN 4 WHEN 'S' THEN 2 ELSE 1 END AS n
-            FROM indicator {where}
-        ), due AS (
-            SELECT ind.code AS indicator, ind.name, ind.process, ind.frequency, ind.unit, y.year, p.period,
-                   last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end
+
+def _plan_indicators(indicators: pd.DataFrame) -> tuple[str, list]:
+    """The plan's indicators (as of a cut-off) as an inline SQL table, never the indicator table: an
+    indicator absent from the plan at a cut-off owes nothing there. Rows carry their position in the
+    frame (`pos`), so texts are taken back from the frame instead of crossing from DuckDB row by row."""
+    params = [list(range(len(indicators)))]
+    for col, kind in _PLAN_COLUMNS.items():
+        data = indicators[col] if col in indicators else pd.Series([None] * len(indicators), dtype=object)
+        params.append([None if pd.isna(v) else (int(v) if kind == "INTEGER" else str(v)) for v in data])
+    cols = ", ".join(["unnest(?::INTEGER[]) AS pos"] + [f"unnest(?::{t}[]) AS {c}" for c, t in _PLAN_COLUMNS.items()])
+    return f"SELECT {cols}", params
+
+
+def _with_texts(df: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Code, name, process, frequency and unit of each row from the plan frame, by position."""
+    pos = df.pop("pos").to_numpy()
+    texts = {("indicator" if c == "code" else c): indicators[c].to_numpy()[pos] for c in _TEXT_COLUMNS}
+    return pd.concat([pd.DataFrame(texts, index=df.index), df], axis=1)
+
+
+def _due_sql(ind_sql: str, where: str) -> str:
+    """Every period of every plan indicator from its first vigencia, with its deadline from the ficha:
+    report_due_date ('MM-DD', that day of the year after the period's year), else report_due_days
+    after the period ends, else the entity's grace days (also when the date is not a valid 'MM-DD',
+    which the plan's validation refuses anyway). Parameters: the plan's indicators, the first and last
+    year, the grace days."""
+    n = periods_per_year_sql("frequency")
+    return f"""
+        ind AS (SELECT *, {n} AS n FROM ({ind_sql}) WHERE true {where}),
+        periods AS (
+            SELECT ind.pos, ind.code AS indicator, y.year, p.period,
+                   last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end,
+                   ind.report_due_days, ind.report_due_date
             FROM ind, range(?, ?) AS y(year), range(1, 13) AS p(period)
             WHERE p.period <= ind.n AND y.year >= ind.start_year
-        ), cur AS ({_IN_FORCE.format(where='')}
-        ), first AS (
+        ), due AS (
+            SELECT * EXCLUDE (report_due_days, report_due_date),
+                   coalesce(try_strptime(CAST(year + 1 AS VARCHAR) || '-' || report_due_date, '%Y-%m-%d')::DATE,
+                            (period_end + to_days(coalesce(report_due_days, ?)))::DATE) AS deadline
+            FROM periods
+        )"""
+
+
+def owed_years(store: Store, as_of: date, grace_days: int, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator, the vigencia of its latest period already due at the cut-off (its reporting
+    window passed): a result older than that vigencia is out of date. Indicators owing nothing yet
+    are left out."""
+    ind_sql, ind_params = _plan_indicators(indicators)
+    sql = f"""WITH {_due_sql(ind_sql, '')}
+        SELECT indicator, max(year) AS owed_year FROM due WHERE deadline <= ? GROUP BY indicator"""
+    # the latest due period is at most a few vigencias back, whatever the window (a window is under a year)
+    return store.query(sql, ind_params + [as_of.year - 3, as_of.year + 1, grace_days, as_of]).astype(
+        {"owed_year": "int64"})
+
+
+def period_states(store: Store, as_of: date, since: date, grace_days: int, process: str | None = None,
+                  indicators: pd.DataFrame | None = None, detail: bool = True) -> pd.DataFrame:
+    """Every indicator-period of the plan that ended between `since` and the cut-off, with its
+    deadline, its reporting state and whether a period lock (made by the cut-off) covers it.
+
+    state: a_tiempo (first value by the deadline), tarde (first value after it), pendiente (no value,
+    deadline not passed) or faltante (no value and past it). `indicators` is the plan as of the
+    cut-off (default: loaded for it). With `detail`, also the version in force (current_id, value,
+    is_void, recorded_by, recorded_at) and the first report. One query, so it costs the same for
+    thirty indicators or thousands.
+    """
+    if indicators is None:
+        from metrics import plan as plan_mod  # the plan module reads through here; imported late
+        indicators = plan_mod.load(store, as_of).indicators
+    indicators = indicators.reset_index(drop=True)
+    ind_sql, ind_params = _plan_indicators(indicators)
+    where, where_params = ("AND process = ?", [process]) if process else ("", [])
+    nxt = as_of + timedelta(days=1)
+    states = "CASE state " + " ".join(f"WHEN '{s}' THEN {k}" for k, s in enumerate(STATES))
+    version = ("cur.id AS current_id, cur.is_void, cur.value, cur.recorded_by, cur.recorded_at, first.first_reported,"
+               if detail else "")
+    sql = f"""
+        WITH {_due_sql(ind_sql, where)},
+        cur AS ({in_force_sql("AND period_end >= ?")}),
+        first AS (
             SELECT indicator, year, period, min(recorded_at) AS first_reported FROM measurement
-            WHERE recorded_at < ? AND NOT is_void GROUP BY indicator, year, period
+            WHERE recorded_at < ? AND period_end >= ? AND NOT is_void GROUP BY indicator, year, period
+        ), lock AS (
+            SELECT max(locked_through) AS locked_through FROM period_lock WHERE locked_at < ?
         ), judged AS (
-            SELECT d.*, (d.period_end + to_days(?))::DATE AS deadline, cur.id AS current_id, cur.is_void,
-                   cur.value, cur.recorded_by, cur.recorded_at, first.first_reported,
-                   cur.id IS NOT NULL AND NOT cur.is_void AS live
+            SELECT d.pos, d.year, d.period, d.period_end, d.deadline, {version}
+                   CASE WHEN cur.id IS NOT NULL AND NOT cur.is_void
+                        THEN CASE WHEN first.first_reported::DATE <= d.deadline THEN 'a_tiempo' ELSE 'tarde' END
+                        WHEN ?::DATE <= d.deadline THEN 'pendiente' ELSE 'faltante' END AS state,
+                   coalesce(d.period_end <= lock.locked_through, false) AS locked
             FROM due d LEFT JOIN cur USING (indicator, year, period) LEFT JOIN first USING (indicator, year, period)
+            CROSS JOIN lock
             WHERE d.period_end BETWEEN ? AND ?
         )
-        SELECT * EXCLUDE (live),
-               CASE WHEN live THEN CASE WHEN first_reported::DATE <= deadline THEN 'a_tiempo' ELSE 'tarde' END
-                    WHEN ?::DATE <= deadline THEN 'pendiente' ELSE 'faltante' END AS state,
-               CASE WHEN NOT live AND ?::DATE > deadline THEN datediff('day', deadline, ?::DATE) ELSE 0 END
-                   AS days_late,
+        SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code,
+               CASE WHEN state = 'faltante' THEN datediff('day', deadline, ?::DATE) ELSE 0 END AS days_late,
                datediff('day', period_end, ?::DATE) AS days_since_end
-        FROM judged ORDER BY period_end, indicator, year, period
+        FROM judged ORDER BY period_end, pos, year, period
     """
-    nxt = as_of + timedelta(days=1)
-    return store.query(sql, params + [since.year, as_of.year + 1, nxt, as_of, nxt, grace_days, since, as_of,
-                                      as_of, as_of, as_of, as_of])
+    params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days]
+              + in_force_params(as_of) + [since, nxt, since, nxt, as_of, since, as_of, as_of, as_of])
+    df = store.query(sql, params)
+    df.insert(0, "state", np.array(STATES, dtype=object)[df.pop("state_code").to_numpy(dtype="int64")])
+    # typed explicitly: an empty result would otherwise come back with text columns
+    df = df.astype({"year": "int64", "period": "int64", "days_late": "int64", "days_since_end": "int64",
+                    "locked": "bool"})
+    return _with_texts(df, indicators)

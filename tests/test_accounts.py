@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from metrics import accounts, reporting
+from metrics import accounts, actions, writes
 from metrics.accounts import PermissionDenied, Rejected
 from tests.reporting_helpers import NOW, PASSWORD, fresh_store
 
@@ -117,12 +117,12 @@ def test_no_message_tells_whether_an_account_exists_is_deactivated_or_locked(sto
 def test_a_locked_account_cannot_save_and_an_unlocked_one_can(store):
     now = datetime.now()     # require() checks the lock against the clock of the write
     fail(store, "lider.ti", accounts.ACCOUNT_LIMITS.lock_after, now - timedelta(minutes=2))
-    entry = reporting.Entry("GD-06", 2025, 1, "99")
+    entry = writes.Entry("GD-06", 2025, 1, "99")
     with pytest.raises(PermissionDenied, match="suspendido"):
-        reporting.report(store, "lider.ti", entry, now=NOW)
+        writes.report(store, "lider.ti", entry, now=NOW)
     assert store.scalar("SELECT count(*) FROM measurement") == 0
     accounts.lift_lock(store, "admin", "cuenta", "lider.ti")
-    reporting.report(store, "lider.ti", entry, now=NOW)
+    writes.report(store, "lider.ti", entry, now=NOW)
     assert store.scalar("SELECT count(*) FROM measurement") == 1
 
 
@@ -172,7 +172,7 @@ def test_deactivated_account_cannot_sign_in_or_write(store):
     with pytest.raises(Rejected, match="incorrectos"):   # even with the right password: no hint
         accounts.sign_in(store, "lider.ti", PASSWORD, now=NOW)
     with pytest.raises(PermissionDenied):
-        reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 1, "99"), now=NOW)
+        writes.report(store, "lider.ti", writes.Entry("GD-06", 2025, 1, "99"), now=NOW)
 
 
 def test_permissions_matrix():
@@ -186,18 +186,18 @@ def test_permissions_matrix():
 
 def test_a_leader_cannot_write_another_process_by_calling_metrics_directly(store):
     with pytest.raises(PermissionDenied, match="su proceso"):
-        reporting.report(store, "lider.ti", reporting.Entry("GD-21", 2025, 1, "90"), now=NOW)
+        writes.report(store, "lider.ti", writes.Entry("GD-21", 2025, 1, "90"), now=NOW)
     with pytest.raises(PermissionDenied):   # a forged User object does not help: the stored role counts
-        reporting.report(store, accounts.User("lider.ti", "X", "administrador"),
-                         reporting.Entry("GD-21", 2025, 1, "90"), now=NOW)
+        writes.report(store, accounts.User("lider.ti", "X", "administrador"),
+                         writes.Entry("GD-21", 2025, 1, "90"), now=NOW)
     assert store.scalar("SELECT count(*) FROM measurement") == 0
 
 
 @pytest.mark.parametrize("write", [
-    lambda s: reporting.report(s, "consulta", reporting.Entry("GD-06", 2025, 1, "99"), now=NOW),
-    lambda s: reporting.lock_periods(s, "consulta", NOW.date()),
-    lambda s: reporting.add_action(s, "consulta", "GD-06", "Revisar el servicio", "Jefe TI", NOW.date()),
-    lambda s: reporting.void(s, "consulta", "GD-06", 2025, 1, "no debería poder"),
+    lambda s: writes.report(s, "consulta", writes.Entry("GD-06", 2025, 1, "99"), now=NOW),
+    lambda s: writes.lock_periods(s, "consulta", NOW.date()),
+    lambda s: actions.add_action(s, "consulta", "GD-06", "Revisar el servicio", "Jefe TI", NOW.date()),
+    lambda s: writes.void(s, "consulta", "GD-06", 2025, 1, "no debería poder", expected_id=1),
     lambda s: accounts.set_anonymous_reading(s, "consulta", True),
 ])
 def test_consulta_cannot_write_at_all(store, write):

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from metrics import accounts, admin, backup, reporting
+from metrics import accounts, actions, admin, backup, writes
 from metrics.store import PROJECT_DIR, Store, StoreError, migrations
 from tests.reporting_helpers import NOW, fresh_store
 
@@ -47,7 +47,7 @@ def real_backup(tmp_path_factory) -> Path:
     """A backup made by `respaldar` from a database with the demo values."""
     folder = tmp_path_factory.mktemp("origen")
     store = fresh_store(folder, with_demo=True)
-    reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 8, "99,1"), now=NOW)
+    writes.report(store, "lider.ti", writes.Entry("GD-06", 2025, 8, "99,1"), now=NOW)
     path = store.path
     store.close()
     out = cli("--db", str(path), "respaldar", "--destino", str(folder / "respaldo.duckdb"))
@@ -61,8 +61,8 @@ def live(tmp_path) -> Path:
     folder = tmp_path / "vivo"
     folder.mkdir()
     store = fresh_store(folder)
-    entry = reporting.Entry("GD-06", 2025, 8, "12", analysis="Caída del enlace de internet")
-    reporting.report(store, "lider.ti", entry, now=NOW)
+    entry = writes.Entry("GD-06", 2025, 8, "12", analysis="Caída del enlace de internet")
+    writes.report(store, "lider.ti", entry, now=NOW)
     path = store.path
     store.close()
     return path
@@ -85,9 +85,9 @@ def assert_refused_and_untouched(live: Path, candidate: Path, *expected: str) ->
 
 def test_backup_then_restore_gives_back_exactly_what_was_saved(tmp_path):
     store = fresh_store(tmp_path, with_demo=True)
-    reporting.report(store, "lider.ti", reporting.Entry("GD-06", 2025, 8, "99,1"), now=NOW)
-    reporting.lock_periods(store, "personero", NOW.date() - timedelta(days=90), "Comité", now=NOW)
-    reporting.add_action(store, "lider.ti", "GD-06", "Segundo enlace de internet", "Jefe de TI", NOW.date())
+    writes.report(store, "lider.ti", writes.Entry("GD-06", 2025, 8, "99,1"), now=NOW)
+    writes.lock_periods(store, "personero", NOW.date() - timedelta(days=90), "Comité", now=NOW)
+    actions.add_action(store, "lider.ti", "GD-06", "Segundo enlace de internet", "Jefe de TI", NOW.date())
     before = dump(store)
     copy = tmp_path / "respaldos" / "copia.duckdb"
     found = backup.backup(store, copy, "admin")
@@ -95,7 +95,7 @@ def test_backup_then_restore_gives_back_exactly_what_was_saved(tmp_path):
     assert found.rows["measurement"] == store.scalar("SELECT count(*) FROM measurement") > 0
     with pytest.raises(StoreError, match="Ya existe"):
         backup.backup(store, copy, "admin")
-    reporting.correct(store, "admin", reporting.Entry("GD-06", 2025, 8, "50", analysis="Caída del enlace"),
+    writes.correct(store, "admin", writes.Entry("GD-06", 2025, 8, "50", analysis="Caída del enlace"),
                       "Ajuste después de la copia", now=NOW + timedelta(days=1))
     path = store.path
     out = cli("--db", str(path), "restaurar", "--origen", str(copy))   # the running app still holds the file
@@ -150,7 +150,7 @@ def test_a_damaged_index_is_left_behind_by_the_rebuild(real_backup, live, tmp_pa
             f.seek(3 * 4096 + block * block_size + 64)
             f.write(b"\xff" * 4096)
     def save(store):
-        reporting.correct(store, "admin", reporting.Entry("GD-06", 2025, 8, "98,5"), "Dato revisado", now=NOW)
+        writes.correct(store, "admin", writes.Entry("GD-06", 2025, 8, "98,5"), "Dato revisado", now=NOW)
 
     opened = Store(damaged)
     with pytest.raises(duckdb.Error, match="checksum"):   # the file as it is cannot take a save

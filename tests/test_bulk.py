@@ -1,5 +1,6 @@
 """Excel bulk load: a real .xlsx made in the test; one bad row writes nothing; hundreds of rows go in whole."""
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -54,7 +55,7 @@ def test_accepted_formats(store):
     rows = [
         {"indicator": "GD-06", "year": 2025, "period": 1, "value": "99,5"},
         {"indicator": "GD-06", "year": 2025, "period": 2, "value": "99 %"},
-        {"indicator": "GD-06", "year": 2025, "period": 3, "value": 0.995},                      # fraction
+        {"indicator": "GD-06", "year": 2025, "period": 3, "value": 0.995},                      # 99,5 % cell
         {"indicator": "GD-06", "period_date": datetime(2025, 4, 30), "value": 99},              # Excel date
         {"indicator": "GD-06", "period_date": "31/05/2025", "value": 99},                       # text date
         {"indicator": "GD-06", "period_date": "2025-06-30", "value": 1},                        # 100 % cell
@@ -63,7 +64,8 @@ def test_accepted_formats(store):
          "analysis": "Un incidente cerró fuera del ANS"},
         {"indicator": "GD-13", "year": 2025, "period": 1},                                      # no value: skipped
     ]
-    result = bulk.import_workbook(store, "lider.ti", workbook(rows, percent_cells=[(7, "value")]), now=NOW)
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows, percent_cells=[(4, "value"), (7, "value")]),
+                                  now=NOW)
     assert result.ok, result.rejected
     assert result.written == 8 and result.skipped == [10]
     got = store.query("SELECT indicator, year, period, value FROM measurement ORDER BY indicator, period")
@@ -125,3 +127,70 @@ def test_several_hundred_rows_go_in_whole(store):
     assert result.ok, result.rejected[:3]
     assert result.written == len(rows) == count(store)
     assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'carga_masiva'") == len(rows) + 1
+
+
+# -- one reading of a percentage (issue 9, point 6) -------------------------------------------
+def test_percentages_plain_numbers_are_points_and_percent_cells_are_read_as_shown(store):
+    why = "Caída del enlace principal"
+    rows = [{"indicator": "GD-06", "year": 2025, "period": 1, "value": 1, "analysis": why},       # 1 stays 1 %
+            {"indicator": "GD-06", "year": 2025, "period": 2, "value": 0.95, "analysis": why},    # 0,95 stays 0,95 %
+            {"indicator": "GD-06", "year": 2025, "period": 3, "value": 0.95, "analysis": why},    # formatted: 95 %
+            {"indicator": "GD-06", "year": 2025, "period": 4, "value": "0,5", "analysis": why},   # text: 0,5 %
+            {"indicator": "GD-06", "year": 2025, "period": 5, "value": 95, "analysis": why}]      # 95 %
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows, percent_cells=[(4, "value")]), now=NOW)
+    assert result.ok, result.rejected
+    stored = store.query("SELECT period, value FROM measurement ORDER BY period")
+    assert stored["value"].tolist() == [1, 0.95, 95, 0.5, 95]
+    notes = dict(result.notes)
+    assert "95,00 %" in notes[4] and "0,95 %" in notes[3] and 2 not in notes
+
+
+def test_a_percent_formatted_cell_in_a_quantity_column_is_refused(store):
+    rows = [{"indicator": "GD-07", "year": 2025, "period": 1, "value": 0.5}]    # GD-07 counts hours, not %
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows, percent_cells=[(2, "value")]), now=NOW)
+    assert "formato de porcentaje" in result.rejected[0][2] and count(store) == 0
+
+
+# -- limits and messages (issue 10, point 5) ---------------------------------------------------
+@pytest.mark.parametrize("row, message", [
+    ({"year": 1e20, "period": 1, "value": 99}, "número entero"),
+    ({"year": "20025", "period": 1, "value": 99}, "El año 20025 no es válido"),
+    ({"year": 20025, "period": 1, "value": 99}, "El año 20025 no es válido"),
+    ({"year": 2025, "period": 1e20, "value": 99}, "número entero"),
+    ({"year": 2025, "period": 1, "value": 1e300}, "demasiado grande"),
+    ({"year": "inf", "period": 1, "value": 99, "period_date": "31/01/2025"}, "número entero"),
+    ({"year": 2025, "period": 1, "value": 99, "analysis": "x" * 2001}, "máximo es 2.000"),
+    ({"year": 2025, "period": 1, "value": 99, "evidence_url": "https://a.example/" + "x" * 600}, "máximo es 500"),
+    ({"year": 2025, "period": 1, "value": "1.500"}, "entre 0 y 100"),
+])
+def test_absurd_cells_get_a_spanish_message_and_write_nothing(store, row, message):
+    result = bulk.import_workbook(store, "lider.ti", workbook([{"indicator": "GD-06", **row}]), now=NOW)
+    assert len(result.rejected) == 1 and message in result.rejected[0][2], result.rejected
+    assert not any(word in result.rejected[0][2] for word in ("out of range", "year", "Error", "int"))
+    assert count(store) == 0
+
+
+def test_thousands_separator_in_an_upload(store):
+    rows = [{"indicator": "GD-13", "year": 2025, "period": 1, "value": "1.500", "analysis": "Mes de alta demanda"}]
+    result = bulk.import_workbook(store, "lider.ti", workbook(rows), now=NOW)
+    assert result.ok, result.rejected
+    assert store.scalar("SELECT value FROM measurement") == 1500
+
+
+ODD_CELLS = [1e20, -1e20, 1e308, 20025, "1e20", "inf", "nan", True, datetime(2025, 3, 31), "31/02/2025", "=1+1",
+             "🙂", -1, 2.5, "x" * 5000]
+ENGLISH = re.compile(r"\b(error|invalid|out of range|year|month|day|must|object|cannot|convert|overflow)\b", re.I)
+
+
+@pytest.mark.parametrize("column", ["year", "period", "value", "numerator", "period_date"])
+def test_any_odd_cell_gets_a_spanish_answer_never_an_exception(store, column):
+    for odd in ODD_CELLS:
+        row = {"indicator": "GD-12", "year": 2025, "period": 1, "value": 90, "analysis": "Prueba de carga rara",
+               column: odd}
+        if column == "numerator":
+            row.pop("value")
+        result = bulk.import_workbook(store, "admin", workbook([row]), now=NOW)   # raises nothing
+        for _, _, message in result.rejected:
+            assert not ENGLISH.search(message), (column, odd, message)
+        with store.transaction() as cur:   # start over for the next odd value
+            cur.execute("DELETE FROM measurement")

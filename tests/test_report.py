@@ -6,8 +6,9 @@ from datetime import date, datetime
 import pypdf
 import pytest
 
-from metrics import export, fmt, plan as plan_mod, report, seed, snapshot
-from metrics.scoring import STATUSES
+from metrics import export, fmt, plan as plan_mod, report, seed, snapshot, summary as summary_mod
+from metrics.periods import comparison_date, vigencia_label
+from metrics.vocabulary import STATUSES
 
 CUT = date(2024, 12, 31)
 
@@ -34,7 +35,7 @@ def built(tmp_path_factory):
     plan = plan_mod.load(store)
     yield {"pdf": pypdf.PdfReader(out), "store": store, "plan": plan,
            "snap": snapshot.compute(store, plan, CUT),
-           "before": snapshot.compute(store, plan, report.previous_cutoff(CUT)),
+           "before": snapshot.compute(store, plan, comparison_date(CUT)),
            "prov": export.provenance(store, CUT)}
     store.close()
 
@@ -43,11 +44,10 @@ def page_text(reader, i):
     return re.sub(r"\s+", " ", reader.pages[i].extract_text())
 
 
-def test_previous_cut_off_is_the_last_quarter_end_before():
-    assert report.previous_cutoff(date(2024, 12, 31)) == date(2024, 9, 30)
-    assert report.previous_cutoff(date(2024, 11, 15)) == date(2024, 9, 30)
-    assert report.previous_cutoff(date(2025, 1, 1)) == date(2024, 12, 31)
-    assert report.previous_cutoff(date(2025, 3, 31)) == date(2024, 12, 31)
+def test_the_report_compares_with_the_one_comparison_date_rule(built):
+    """The PDF compares with periods.comparison_date (the last quarter end before the cut-off)."""
+    assert comparison_date(CUT) == date(2024, 9, 30)
+    assert f"Al {fmt.short_date(comparison_date(CUT))}" in page_text(built["pdf"], 1) + page_text(built["pdf"], 2)
 
 
 def test_pdf_has_the_cover(built):
@@ -77,7 +77,7 @@ def test_summary_numbers_equal_the_engine(built):
     counts = snap.status_counts()
     assert f"De {sum(counts.values())} indicadores" in summary
     for s in STATUSES:
-        assert f"{counts[s]} {report.status_text(s)}" in summary
+        assert f"{counts[s]} {summary_mod.status_text(s)}" in summary
     assert f"Reportes atrasados: {len(snap.late)} periodos" in summary
     assert "Acciones de mejora vencidas sin cerrar: 2." in summary
     assert f"avance {fmt.percent(snap.vision.score)}" in summary
@@ -127,25 +127,16 @@ def test_every_page_after_the_cover_carries_cut_off_version_and_hash(built):
         assert f"{prov.label} · Página {i + 1}/{len(reader.pages)}" in page_text(reader, i)
 
 
-def test_comparison_of_a_cut_off_with_itself_shows_no_change(built):
-    table = report.compare(built["snap"], built["snap"])
-    assert not table["Cambió el semáforo"].any() and (table["Cambio (pp)"].fillna(0) == 0).all()
-    assert set(table["Tipo"]) == {"Objetivo", "Proceso", "Indicador"}
-
-
-def test_comparison_of_two_cut_offs_matches_the_engine(built):
+def test_summary_names_the_status_moves_of_the_one_comparison(built):
+    """The committee summary reads snapshot.compare, the comparison every page uses."""
     before, after = built["before"], built["snap"]
-    table = report.compare(before, after).set_index(["Tipo", "Código"])
-    for code in ("OE1", "OE2", "IE3"):
-        b = before.objectives.set_index("code").loc[code]
-        a = after.objectives.set_index("code").loc[code]
-        row = table.loc[("Objetivo", code)]
-        assert row["Cambio (pp)"] == pytest.approx((a["score"] - b["score"]) * 100)
-        assert row["Cambió el semáforo"] == (a["status"] != b["status"])
-    moved = snapshot.changes(before, after)
-    indicators = table.loc["Indicador"]
-    assert set(indicators[indicators["Cambió el semáforo"]].index) == \
-        set(moved[moved["status_before"] != moved["status_after"]]["code"])
+    summary = summary_mod.summarize(built["store"], after, before)
+    changes = snapshot.compare(before, after)
+    moved = changes[(changes["kind"] == "indicador") & changes["status_changed"]]
+    assert [m.split(" ")[0] for m in summary.status_moves] == list(moved["code"])
+    assert summary.policy_change == pytest.approx((after.policy - before.policy) * 100)
+    itself = summary_mod.summarize(built["store"], after, after)
+    assert itself.status_moves == [] and itself.policy_change == 0
 
 
 def test_cli_says_in_spanish_when_the_database_folder_is_missing(tmp_path, capsys):
@@ -153,3 +144,48 @@ def test_cli_says_in_spanish_when_the_database_folder_is_missing(tmp_path, capsy
                         "--base", str(tmp_path / "no" / "existe.duckdb")])
     assert code == 2
     assert "no existe" in capsys.readouterr().err
+
+
+def test_every_result_in_the_pdf_says_its_vigencia(built):
+    reader, snap = built["pdf"], built["snap"]
+    text = " ".join(page_text(reader, i) for i in range(len(reader.pages)))
+    assert "Vigencia" in text and "Actual (vigencia)" in text
+    for r in snap.indicators[snap.indicators["year"].notna()].itertuples():
+        assert f"{r.name} {vigencia_label(r.year, r.frequency, r.last_period)} " in text, r.code
+
+
+@pytest.mark.parametrize("cut", [date(2020, 1, 15), date(2020, 3, 15), date(2024, 2, 29), date(2024, 3, 1),
+                                 date(2024, 12, 31), date(2025, 1, 1)])
+def test_the_committee_summary_at_the_issue_cut_offs(built, cut):
+    store, plan = built["store"], built["plan"]
+    summary = summary_mod.summarize(store, snapshot.compute(store, plan, cut),
+                                    snapshot.compute(store, plan, comparison_date(cut)))
+    text = " ".join(summary.sentences())
+    if cut < date(2020, 3, 1):
+        assert "aún no hay un plan estratégico en vigor (empieza el 1 de marzo de 2020)" in text
+    else:
+        assert f"Plan en vigor: {plan.plan_on(cut)['name']}." in text
+
+
+def test_pdf_before_the_first_plan(built, tmp_path):
+    out = tmp_path / "enero-2020.pdf"
+    code = report.main(["--corte", "2020-01-15", "--salida", str(out), "--base", str(built["store"].path)])
+    assert code == 0
+    assert "aún no hay un plan estratégico en vigor" in page_text(pypdf.PdfReader(out), 1)
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "faltan los argumentos obligatorios: --corte, --salida"),
+    (["--corte", "2024-13-01", "--salida", "x.pdf"], "«2024-13-01» no es una fecha válida"),
+    (["--corte", "2019-12-31", "--salida", "x.pdf"], "fuera del rango del tablero"),
+    (["--corte", "2024-12-31", "--salida", "x.pdf", "--comparar", "2025-01-01"], "debe ser anterior"),
+    (["--corte", "2024-12-31", "--salida", "x.pdf", "--otra", "1"], "argumentos no reconocidos"),
+    (["--corte"], "necesita un valor"),
+])
+def test_the_command_line_answers_in_spanish(argv, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        report.main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("uso: ")
+    assert not re.search(r"\b(usage|error|argument|arguments|required|invalid|expected)\b", err)

@@ -29,8 +29,9 @@ def row(snapshot_, code):
     (80, 100, "up", None, 0.8),
     (120, 100, "up", None, 1.2),          # raw keeps over-achievement
     (10, 8, "down", None, 0.8),           # lower is better: target ÷ value
-    (4, 8, "down", None, 2.0),
-    (0, 8, "down", None, scoring.RAW_CEILING),
+    (4, 8, "down", None, 1.0),            # at or below the target: the target met, no more
+    (8, 8, "down", None, 1.0),
+    (0, 8, "down", None, 1.0),            # no arbitrary ceiling for a value of zero
     (0, 0, "down", 4, 1.0),               # target zero met
     (1, 0, "down", 4, 0.75),              # target zero: (4 − 1) ÷ 4 of the way
     (5, 0, "down", 4, 0.0),
@@ -94,7 +95,7 @@ def test_scores_and_rollups_by_hand(store):
     assert objectives.loc["OE3", "score"] == pytest.approx(0.75)
     assert s.policy == pytest.approx(((0.9 + 2.0) / 3 + 0.5 + 0.75) / 3)
     assert s.policy_status == "amarillo"
-    assert s.status_counts() == {"verde": 2, "amarillo": 1, "rojo": 1, "sin_dato": 1}
+    assert s.status_counts() == {"verde": 2, "amarillo": 1, "rojo": 1, "desactualizado": 0, "sin_dato": 1}
     processes = s.processes.set_index("code")
     assert processes.loc["TI", "score"] == pytest.approx((0.9 + 0.5) / 2)
     assert processes.loc["DE", "status"] == "sin_dato"
@@ -124,17 +125,34 @@ def test_void_hides_the_period_from_its_date_on(store):
     assert row(snap(store, date(2024, 8, 5)), "T-DOWN")["result"] == 10
 
 
-def test_late_reports_since_plan_start(store):
-    s = snap(store, date(2024, 11, 25))
-    late = s.late
+def late_since(s, since: date) -> pd.DataFrame:
+    return s.late[s.late["period_end"].dt.date >= since]
+
+
+def test_late_reports_of_the_current_plan(store):
+    late = late_since(snap(store, date(2024, 11, 25)), date(2024, 3, 1))
     by = late.groupby("indicator").size().to_dict()
     # plan 2024–2028 starts 1 March 2024; grace 10 days; Q3 closed 30 Sep; October closed 31 Oct
     assert by == {"T-UP": 1, "T-FLUJO": 1, "T-ZERO": 1, "T-DOWN": 7}
     assert set(late[late["indicator"] == "T-DOWN"]["period"]) == {3, 4, 5, 7, 8, 9, 10}
 
 
+def test_owed_periods_stay_late_across_a_plan_change_until_locked(store):
+    s = snap(store, date(2024, 11, 25))
+    # the mini plan's values start in 2024: every period since PEI-2020 began (1 March 2020) is owed,
+    # T-NONE's annual 2020–2023 included, although PEI-2024 is now in force
+    assert set(s.late[s.late["indicator"] == "T-NONE"]["year"]) == {2020, 2021, 2022, 2023}
+    assert len(s.late[s.late["indicator"] == "T-UP"]) == 16 + 1  # 2020-T1 … 2023-T4 and 2024-T3
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO period_lock (locked_through, note, locked_at, locked_by) "
+                    "VALUES ('2023-12-31', 'cierre', '2024-11-01 08:00', 'prueba')")
+    s = snap(store, date(2024, 11, 25))
+    assert s.late["period_end"].min().date() >= date(2024, 1, 1)  # locked periods leave the list
+    assert len(snap(store, date(2024, 10, 31)).late) > len(s.late)  # the lock is not seen before it was made
+
+
 def test_grace_period_delays_lateness(store):
-    by = snap(store, date(2024, 10, 5)).late.groupby("indicator").size().to_dict()
+    by = late_since(snap(store, date(2024, 10, 5)), date(2024, 3, 1)).groupby("indicator").size().to_dict()
     assert "T-UP" not in by  # Q3 ended 30 Sep: 5 days < 10 days of grace
     assert by["T-DOWN"] == 5  # March, April, May, July, August
 

@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from metrics import export, fmt, report
+from metrics.periods import EARLIEST, comparison_date
 from ui import auth, state
 from ui.charts import provenance
 
@@ -21,14 +22,23 @@ def export_panel(as_of: date | None = None) -> None:
     store, plan = state.store(), state.plan()
     snap = state.snapshot(as_of)
     prov = provenance(snap.as_of)
-    earlier = report.previous_cutoff(snap.as_of)
+    user = auth.current_user()
+    may_export = user is not None and user.can("export")
+    earlier = comparison_date(snap.as_of)
+    if may_export:  # only who can download the report chooses what it compares with
+        earlier = st.date_input("El informe compara con el corte del", value=earlier, min_value=EARLIEST,
+                                max_value=snap.as_of, format="DD/MM/YYYY",
+                                key=f"export-comparar-{snap.as_of.isoformat()}",
+                                help="Por defecto, el último cierre de trimestre antes de la fecha de corte "
+                                     "(el comité anterior).")
+    vision = f", y el estado de la visión {snap.vision.target_year}" if snap.vision is not None else ""
     who = _who()
     st.caption(f"Todo se genera con las cifras al {fmt.long_date(snap.as_of)} · {prov.label}. "
                "Cada archivo lleva la fecha de corte, la versión y el hash de los datos para poder rastrearlo.")
     cards = (
         ("Informe de seguimiento (PDF)",
          f"Portada, resumen ejecutivo (comparado con el corte del {fmt.short_date(earlier)}), una sección por "
-         "objetivo y por proceso, y el estado de la visión 2024. Tarda unos segundos.",
+         f"objetivo y por proceso{vision}. Tarda unos segundos.",
          "Generar informe PDF", ":material/picture_as_pdf:", "informe_seguimiento", "pdf", "application/pdf",
          lambda: report.build_pdf(store, plan, snap.as_of, who, earlier, snap=snap)),
         ("Libro de Excel",
@@ -43,8 +53,6 @@ def export_panel(as_of: date | None = None) -> None:
          "Descargar datos abiertos", ":material/public:", "datos_abiertos", "zip", "application/zip",
          lambda: export.open_data_zip(store, plan, prov)),
     )
-    user = auth.current_user()
-    may_export = user is not None and user.can("export")
     for col, (title, text, label, icon, stem, ext, mime, build) in zip(st.columns(len(cards)), cards):
         with col.container(border=True):
             st.markdown(f"**{title}**")

@@ -7,23 +7,29 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import fmt, reporting
+from metrics import actions, fmt, timeliness
 from metrics.periods import period_label
-from metrics.reporting import ACTION_STATUSES, TIMELINESS
+from metrics.vocabulary import ACTION_STATUSES, TIMELINESS
 from ui import state
 
 
 def owed(process: str | None = None) -> None:
     """Reporting timeliness per process (or, for one process, per indicator-period still owed)."""
     snap = state.snapshot()
-    states, since = snap.periods, snap.plan.start
+    states = snap.periods
     if process:
         states = states[states["process"] == process]
     st.markdown("#### Oportunidad del reporte: quién debe qué")
-    st.caption(f"Periodos cerrados desde el {fmt.long_date(since)} (inicio del plan vigente) hasta la fecha de "
-               f"corte; el plazo es de {state.plan().settings.grace_days} días después del cierre.")
+    if snap.periods.empty:
+        st.info("Aún no hay periodos que reportar a esta fecha de corte.")
+        return
+    since = pd.Timestamp(snap.first_plan["start_date"]).date()
+    st.caption(f"Periodos cerrados desde el {fmt.long_date(since)} (inicio del primer plan) hasta la fecha de "
+               f"corte: lo que se debe no desaparece al cambiar de plan, hasta que se reporte o se cierre el "
+               f"periodo. Plazo: el de la ficha de cada indicador (los índices FURAG y el ITA tienen fecha fija en "
+               f"el año siguiente) o, si no tiene, {state.plan().settings.grace_days} días después del cierre.")
     if process is None:
-        table = reporting.timeliness(state.store(), snap.as_of, since, states)
+        table = timeliness.timeliness(state.store(), snap.as_of, since, states)
         st.dataframe(pd.DataFrame({
             "Proceso": table["process"] + " · " + table["name"],
             "Líder (cargo)": table["leader_role"],
@@ -52,7 +58,7 @@ def owed(process: str | None = None) -> None:
 def overdue_actions(process: str | None = None) -> None:
     """Improvement actions past their date and not closed, oldest first."""
     as_of = state.cut_off()
-    df = reporting.overdue_actions(state.store(), as_of)
+    df = actions.overdue_actions(state.store(), as_of)
     if process:
         df = df[df["process"] == process]
     st.markdown("#### Acciones de mejora vencidas")

@@ -1,21 +1,46 @@
-"""Small view pieces several pages share: the semáforo in words, the late-reports table."""
+"""Small view pieces several pages share: the semáforo in words, results with their vigencia, the
+late-reports table, URL-bound choosers."""
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from metrics import fmt
-from metrics.periods import period_label
+from metrics.periods import EARLIEST, comparison_date, period_label, vigencia_label
 from metrics.plan import Plan
-from metrics.scoring import STATUS_ICONS, STATUS_LABELS
+from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, VISION_LABELS
 
-BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "sin_dato": "gray"}
+BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "desactualizado": "violet",
+                "sin_dato": "gray"}
 
 
 def status_text(status: str, short: bool = False) -> str:
     """The semáforo as icon and word (never colour alone); a coloured badge unless `short`."""
     text = f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
     return text if short else f":{BADGE_COLORS[status]}-badge[{text}]"
+
+
+def vision_text(progress) -> str:
+    """The state of the vision or a plan in words, with the time elapsed."""
+    return (f"**{VISION_LABELS[progress.status]}** · {fmt.percent(progress.elapsed, 0)} del tiempo transcurrido")
+
+
+def vigencias(rows: pd.DataFrame) -> list[str]:
+    """Which vigencia (and up to which period) each indicator's result belongs to."""
+    return [vigencia_label(y, f, p) if pd.notna(y) else "—"
+            for y, f, p in zip(rows["year"], rows["frequency"], rows["last_period"])]
+
+
+def stale_note(rows: pd.DataFrame, code_column: str = "code") -> None:
+    """Names the out-of-date results of a table with the date of their last value."""
+    stale = rows[rows["stale"].astype(bool)]
+    if not stale.empty:
+        named = "; ".join(f"{code}, último valor del {fmt.short_date(end)}"
+                          for code, end in zip(stale[code_column], stale["last_end"]))
+        st.caption(f"Desactualizados (su resultado es de una vigencia anterior a la que ya debían reportar; no "
+                   f"cuentan en los puntajes): {named}.")
 
 
 def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> None:
@@ -31,7 +56,7 @@ def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> No
         "Indicador": late["indicator"] + " · " + late["name"],
         "Proceso": late["process"].map(names),
         "Periodo": [period_label(y, f, p) for y, f, p in zip(late["year"], late["frequency"], late["period"])],
-        "Cierre": late["period_end"].map(fmt.short_date),
+        "Plazo": late["deadline"].map(fmt.short_date),
         "Días desde el cierre": late["days_since_end"],
     }), hide_index=True)
 
@@ -49,3 +74,13 @@ def url_selectbox(label: str, labels: dict[str, str], key: str) -> str:
                         on_change=lambda: st.query_params.update({key: st.session_state[key]}))
     st.query_params[key] = code
     return code
+
+
+def comparison_input(label: str, key: str, as_of: date, where=st, **kwargs) -> date:
+    """The date to compare a cut-off with: the one rule's default (periods.comparison_date), which the
+    user may change; back to the default whenever the cut-off itself changes."""
+    chosen_for = f"{key}__corte"
+    if st.session_state.get(chosen_for) != as_of or not EARLIEST <= st.session_state.get(key, EARLIEST) <= as_of:
+        st.session_state[key] = comparison_date(as_of)
+        st.session_state[chosen_for] = as_of
+    return where.date_input(label, min_value=EARLIEST, max_value=as_of, format="DD/MM/YYYY", key=key, **kwargs)

@@ -9,8 +9,10 @@ from metrics import fmt, plan, seed, snapshot
 from metrics.periods import period_label
 from tests import independent
 
-PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades"]
-CUT_OFFS = [date.today(), date(2024, 12, 31)]
+PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades", "reunion"]
+# the first days offered, both plans' boundary days, the horizon and the day after, today
+CUT_OFFS = [date.today(), date(2020, 1, 15), date(2020, 3, 15), date(2024, 2, 29), date(2024, 3, 1),
+            date(2024, 12, 31), date(2025, 1, 1)]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,55 @@ def test_page_runs_without_error(demo_db, page, cut_off):
     at = run_page(page, cut_off)
     assert not at.error, [e.value for e in at.error]
     assert any("demostración" in w.value for w in at.warning), "the demo banner is missing"
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    codes = ("sin_dato", "Sin_dato", "a_tiempo", "en_ejecucion", "**no cumplida**", "**en ruta**")  # raw codes
+    assert not [t for t in texts for c in codes if c in t]
+    if page in ("resumen", "objetivos", "procesos") and cut_off < date(2020, 3, 1):
+        assert any("Ningún plan estratégico está en vigor" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("cut_off,plan_code,vision", [
+    (date(2020, 3, 15), "PEI-2020", "Sin datos del plan aún"), (date(2024, 2, 29), "PEI-2020", "Rezagado"),
+    (date(2024, 3, 1), "PEI-2024", "Rezagado"), (date(2024, 12, 31), "PEI-2024", "No cumplida"),
+    (date(2025, 1, 1), "PEI-2024", "No cumplida")], ids=str)
+def test_resumen_names_the_plan_in_force_and_the_vision_state(demo_db, engine, cut_off, plan_code, vision):
+    store, p = engine
+    snap = snapshot.compute(store, plan.load(store, cut_off), cut_off)
+    assert snap.plan.code == plan_code
+    at = run_page("resumen", cut_off)
+    assert any(m.label == f"Plan vigente ({plan_code})" for m in at.metric)
+    assert any(m.value.startswith(f"**{vision}**") for m in at.markdown), [m.value for m in at.markdown][:8]
+    if cut_off == date(2024, 3, 1):  # the new plan has no closed period yet
+        assert any(m.value.startswith("**Sin datos del plan aún**") for m in at.markdown)
+    assert any("cumplida si el avance llega al 80 %" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("cut_off", [date(2020, 1, 1), date(2020, 1, 15), date(2020, 3, 15)], ids=str)
+def test_resumen_comparison_date_never_below_the_field_minimum(demo_db, cut_off):
+    at = run_page("resumen", cut_off)
+    field = at.date_input(key="resumen_desde")
+    assert state_earliest() <= field.value <= cut_off
+
+
+def state_earliest() -> date:
+    from metrics.periods import EARLIEST
+    return EARLIEST
+
+
+def test_stale_indicator_shows_its_vigencia_and_last_value_date(demo_db, engine):
+    store, p = engine
+    snap = snapshot.compute(store, p, date.today())
+    row = snap.indicators.set_index("code").loc["GD-23"]
+    assert row["status"] == "desactualizado"
+    at = run_page("indicador", date.today(), indicador="GD-23")
+    assert any("Desactualizado" in w.value and fmt.short_date(row["last_end"]) in w.value for w in at.warning)
+    assert any("Resultado de la **vigencia 2024" in m.value for m in at.markdown)
+    procesos = run_page("procesos", date.today(), proceso=row["process"])
+    table = [d.value for d in procesos.dataframe if "Vigencia" in d.value.columns][0]
+    shown = table.set_index("Indicador").loc[f"GD-23 · {row['name']}"]
+    assert shown["Vigencia"] == "2024 (hasta T2)"  # quarterly, stopped after June 2024
+    assert any(f"GD-23, último valor del {fmt.short_date(row['last_end'])}" in c.value for c in procesos.caption)
+    assert "Desactualizado" in shown["Semáforo"]
 
 
 @pytest.mark.parametrize("cut_off", [date(2021, 6, 30), date(2024, 12, 31), date(2025, 8, 1), date.today()], ids=str)

@@ -158,3 +158,100 @@ def test_administrator_reports_for_any_process_and_the_leader_page_lists_improve
     at.selectbox(key="rep_proceso").select("AC").run()
     assert not at.exception
     assert at.selectbox(key="rep_indicador").value.startswith("GD-2")
+
+
+def preview(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Vista previa" in m.value)
+
+
+@pytest.mark.parametrize("typed, shown, stored", [("85", "85,0 %", 85), ("0,85", "0,85 %", 0.85), ("1", "1,0 %", 1),
+                                                  ("85 %", "85,0 %", 85)])
+def test_the_preview_says_the_percentage_that_will_be_stored(db, typed, shown, stored):
+    at = report_form(app(LIDER), "GD-06")
+    value_box(at).input(typed).run()
+    assert f"Se guardará el valor **{shown}**" in preview(at)
+    assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 0   # nothing yet
+    next(a for a in at.text_area if str(a.key).startswith("rep_analisis_")).input("Caída del enlace principal").run()
+    next(b for b in at.button if b.label == "Guardar reporte").click()
+    at.run()
+    assert db.scalar("SELECT value FROM measurement WHERE recorded_by = 'lider.ti'") == stored
+
+
+def test_every_free_text_of_the_form_states_its_limit_and_the_widget_keeps_it(db):
+    """The field never takes more than its limit (metrics refuses longer texts from any other route,
+    see tests/test_writes.py); the limit is written beside the field."""
+    at = report_form(app(LIDER), "GD-06")
+    assert any("máximo 2.000 caracteres" in c.value for c in at.caption)
+    assert next(a for a in at.text_area if str(a.key).startswith("rep_analisis_")).max_chars == 2000
+    evidence = next(t for t in at.text_input if str(t.key).startswith("rep_evidencia_"))
+    assert evidence.max_chars == 500 and "Máximo 500 caracteres" in evidence.help
+    assert "puntos porcentuales" in value_box(at).help
+
+
+def test_an_improvement_action_states_its_limits(db):
+    at = report_form(app(LIDER), "GD-06")
+    assert any("qué se hará: máximo 1.000 caracteres" in c.value.lower() for c in at.caption)
+    assert next(t for t in at.text_input if t.label.startswith("Responsable")).max_chars == 200
+
+
+def test_the_void_names_the_version_shown_and_is_refused_if_it_changed(db):
+    from metrics import writes
+    at = AppTest.from_file("../../app_pages/administrar.py", default_timeout=60)
+    at.session_state["usuario"] = User("admin", "A", "administrador")
+    at.run()
+    at.selectbox(key="adm_indicador").select("GD-06").run()
+    at.number_input(key="adm_anio").set_value(2025).run()
+    at.number_input(key="adm_periodo").set_value(6).run()
+    shown = writes.version_in_force(db, "GD-06", 2025, 6)
+    assert any(f"versión {int(shown['id'])}" in i.value for i in at.info)
+    at.text_area(key="adm_motivo").input("Valor cargado por error").run()
+    writes.correct(db, "admin", writes.Entry("GD-06", 2025, 6, "97", analysis="Caída del enlace principal"),
+                   "Otra persona corrigió primero", expected_id=int(shown["id"]))   # lands while the page is open
+    next(b for b in at.button if b.label == "Anular el valor vigente").click()
+    at.run()
+    assert any("Otra persona cambió" in e.value for e in at.error)
+    assert not db.scalar("SELECT bool_or(is_void) FROM measurement WHERE indicator = 'GD-06' AND year = 2025 "
+                         "AND period = 6")
+    next(b for b in at.button if b.label == "Anular el valor vigente").click()   # now it names the new version
+    at.run()
+    assert db.scalar("SELECT bool_or(is_void) FROM measurement WHERE indicator = 'GD-06' AND year = 2025 "
+                     "AND period = 6")
+
+
+def test_a_correction_names_the_version_on_the_screen_and_is_refused_if_someone_changed_it(db):
+    from metrics import writes
+    at = report_form(app(LIDER), "GD-06")
+    period_box = at.selectbox(key="rep_periodo_GD-06")
+    period_box.select(next(o for o in period_box.options if "reportado:" in o)).run()
+    value_box(at).input("98,7").run()
+    next(t for t in at.text_area if str(t.key).startswith("rep_motivo_")).input("Se recalculó con el informe").run()
+    next(a for a in at.text_area if str(a.key).startswith("rep_analisis_")).input("Caída del enlace").run()
+    code, year, period = value_box(at).key.split("_")[-3:]
+    seen = writes.version_in_force(db, code, int(year), int(period))
+    writes.correct(db, "admin", writes.Entry(code, int(year), int(period), "97", analysis="Caída del enlace"),
+                   "El administrador corrigió primero", expected_id=int(seen["id"]))
+    next(b for b in at.button if b.label == "Guardar corrección").click()
+    at.run()
+    assert any("Otra persona cambió" in e.value and "97,00" in e.value for e in at.error)
+    assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 0
+
+
+def test_a_report_typed_while_someone_else_reported_the_period_is_refused_not_turned_into_a_correction(db):
+    from metrics import writes
+    at = report_form(app(LIDER), "GD-06")
+    box = value_box(at)
+    code, year, period = box.key.split("_")[-3:]
+    box.input("99").run()
+    writes.report(db, "admin", writes.Entry(code, int(year), int(period), "97", analysis="Caída del enlace"))
+    next(b for b in at.button if b.key == f"rep_guardar_{code}_{year}_{period}").click()
+    at.run()
+    assert any("ya fue reportado" in e.value and "97,00" in e.value for e in at.error)
+    assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 0
+
+
+def test_a_thousands_separator_is_shown_in_the_preview_before_saving(db):
+    at = report_form(app(LIDER), "GD-13")          # incidents: a count
+    value_box(at).input("1.500").run()
+    assert "Se guardará el valor **1.500**" in preview(at)
+    value_box(at).input("1,5").run()
+    assert any("entero" in e.value for e in at.error)   # 1,5 is one and a half: not a count

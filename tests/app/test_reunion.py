@@ -4,7 +4,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import accounts, fmt, plan as plan_mod, report, seed, snapshot
+from metrics import accounts, fmt, plan as plan_mod, seed, snapshot
+from metrics.periods import comparison_date
 
 CUT = date(2024, 12, 31)
 
@@ -14,7 +15,7 @@ def engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("reunion") / "demo.duckdb"
     store = seed.open_demo(path)
     plan = plan_mod.load(store)
-    snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, report.previous_cutoff(CUT))}
+    snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, comparison_date(CUT))}
     snaps["personero"] = accounts.get_user(store, "personero.demo")
     store.close()
     with pytest.MonkeyPatch.context() as env:
@@ -22,9 +23,9 @@ def engine(tmp_path_factory):
         yield snaps
 
 
-def open_page(name: str) -> AppTest:
+def open_page(name: str, cut_off: date = CUT) -> AppTest:
     at = AppTest.from_file(f"../../app_pages/{name}.py", default_timeout=60)
-    at.session_state["fecha_corte"] = CUT
+    at.session_state["fecha_corte"] = cut_off
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -62,7 +63,7 @@ def test_comparison_of_two_cut_offs_side_by_side(engine):
     at = open_page("reunion")
     at.segmented_control(key="reunion_vista").set_value("Comparar dos cortes").run()
     assert not at.exception, [e.value for e in at.exception]
-    before, after = engine[report.previous_cutoff(CUT)], engine[CUT]
+    before, after = engine[comparison_date(CUT)], engine[CUT]
     values = [m.value for m in at.metric if m.label == "Puntaje de la política"]
     assert values == [fmt.percent(before.policy), fmt.percent(after.policy)]
     change = next(m for m in at.metric if m.label == "Cambio del puntaje de la política")
@@ -86,3 +87,16 @@ def test_export_page_offers_pdf_excel_and_open_data_to_the_personero(engine):
     assert not at.exception, [e.value for e in at.exception]
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Generar informe PDF", "Descargar Excel", "Descargar datos abiertos"]
+
+
+@pytest.mark.parametrize("cut_off", [date(2020, 1, 1), date(2020, 1, 15), date(2020, 3, 15), date(2024, 3, 1)], ids=str)
+def test_every_slide_and_the_comparison_work_from_the_first_cut_off(engine, cut_off):
+    at = open_page("reunion", cut_off)
+    forward = at.button(key="reunion_adelante")
+    while not forward.disabled:
+        forward.click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        forward = at.button(key="reunion_adelante")
+    at.segmented_control(key="reunion_vista").set_value("Comparar dos cortes").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.date_input(key="reunion_antes").value == comparison_date(cut_off) >= date(2020, 1, 1)

@@ -1,0 +1,33 @@
+"""Informes y exportaciones: the report compares with the one comparison date rule, changeable."""
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import accounts, seed
+from metrics.periods import comparison_date
+
+
+@pytest.fixture(scope="module")
+def personero(tmp_path_factory):
+    path = tmp_path_factory.mktemp("exportar") / "demo.duckdb"
+    store = seed.open_store(path)
+    user = accounts.get_user(store, "personero.demo")
+    store.close()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PERSONERIA_DB", str(path))
+        yield user
+
+
+@pytest.mark.parametrize("cut", [date(2020, 1, 1), date(2020, 1, 15), date(2024, 3, 1), date(2024, 12, 31)])
+def test_the_comparison_date_defaults_to_the_rule_and_stays_within_the_app_range(personero, cut):
+    from ui.auth import USER_KEY
+    at = AppTest.from_file("../../app_pages/exportar.py", default_timeout=60)
+    at.session_state["fecha_corte"] = cut
+    at.session_state[USER_KEY] = personero
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    chooser = at.date_input(key=f"export-comparar-{cut.isoformat()}")
+    assert chooser.value == comparison_date(cut) and chooser.value <= cut
+    chooser.set_value(date(2020, 6, 30) if cut > date(2020, 6, 30) else cut).run()
+    assert not at.exception
