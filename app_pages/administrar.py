@@ -5,6 +5,7 @@ import streamlit as st
 
 from metrics import accounts, backup, fmt, passwords, sessions, validation, writes
 from metrics.accounts import ROLES, Rejected
+from metrics.vocabulary import THROTTLE_SCOPES
 from metrics.validation import TEXT_LIMITS, limit_caption
 from metrics.store import StoreError
 from ui import auth, state
@@ -140,8 +141,8 @@ if "Cuentas" in tabs:
         if locks.empty:
             st.caption("No hay ingresos suspendidos en este momento.")
         else:
-            labels = {(scope, key): (f"Cuenta {key}" if scope == "cuenta" and not key.startswith("#") else
-                                     "Un usuario inexistente" if scope == "cuenta" else f"Dirección {key}")
+            labels = {(scope, key): ("Un usuario inexistente" if key.startswith("#") else
+                                     f"{THROTTLE_SCOPES[scope]} {key}")
                       + f" · hasta las {until:%H:%M}"
                       for scope, key, until in zip(locks["scope"], locks["key"], locks["locked_until"])}
             lock = st.selectbox("Suspensión", list(labels), format_func=labels.get, key="adm_suspension")

@@ -84,7 +84,8 @@ COLUMN_LABELS = {
 SETTING_LABELS = {"red_below": "Rojo por debajo de (% de cumplimiento)",
                   "green_from": "Verde desde (% de cumplimiento)",
                   "grace_days": "Días de plazo para reportar",
-                  "on_track_tolerance": "Tolerancia de «en ruta» (puntos)"}
+                  "on_track_tolerance": "Tolerancia de «en ruta» (puntos)",
+                  "met_from": "Visión o plan «cumplido» desde (% de avance al horizonte)"}
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,8 @@ class Settings:
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> "Settings":
-        return cls(**{f: type(getattr(cls, f))(rows[f]) for f in cls.__dataclass_fields__ if f in rows})
+        return cls(**{f: type(getattr(cls, f))(str(rows[f]).replace(",", "."))
+                      for f in cls.__dataclass_fields__ if f in rows})
 
 
 def is_missing(x) -> bool:

@@ -45,6 +45,8 @@ PLAN_ITEMS = {"entity": "Entidad", "setting": "Configuración", "plan": "Plan es
               "target": "Meta"}
 
 # The coded columns of the schema and the labels of their values (checked against the CHECK constraints).
+THROTTLE_SCOPES = {"cuenta": "Cuenta", "direccion": "Dirección"}
+
 COLUMN_LABELS = {
     ("objective", "kind"): OBJECTIVE_KINDS,
     ("process", "type"): PROCESS_TYPES,
@@ -54,4 +56,5 @@ COLUMN_LABELS = {
     ("improvement_action", "status"): ACTION_STATUSES,
     ("app_user", "role"): ROLES,
     ("plan_change", "item"): PLAN_ITEMS,
+    ("sign_in_throttle", "scope"): THROTTLE_SCOPES,
 }

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from metrics import accounts, passwords, seed
+from metrics import accounts, admin, passwords
 from metrics.accounts import Rejected
 from metrics.store import PROJECT_DIR, Store
 from tests.reporting_helpers import fresh_store
@@ -52,9 +52,17 @@ def cli(*args: str, stdin: str) -> subprocess.CompletedProcess:
                           cwd=PROJECT_DIR, timeout=120)
 
 
+@pytest.fixture
+def new_db(tmp_path):
+    """A production database as `inicializar` leaves it: the plan, no accounts."""
+    path = tmp_path / "n.duckdb"
+    assert admin.main(["inicializar", "--db", str(path)]) == 0
+    return path
+
+
 @pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "1234567890", "          ", "123456789012"])
-def test_the_command_line_refuses_weak_passwords_in_spanish(tmp_path, weak):
-    done = cli("--db", str(tmp_path / "n.duckdb"), "crear-admin", "--usuario", "jefe", "--nombre", "Jefe",
+def test_the_command_line_refuses_weak_passwords_in_spanish(new_db, weak):
+    done = cli("--db", str(new_db), "crear-admin", "--usuario", "jefe", "--nombre", "Jefe",
                "--clave-stdin", stdin=weak + "\n")
     assert done.returncode == 1
     assert done.stderr.decode().startswith("Error: La contraseña")
@@ -62,8 +70,8 @@ def test_the_command_line_refuses_weak_passwords_in_spanish(tmp_path, weak):
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
-def test_clave_stdin_drops_the_line_ending_and_the_administrator_then_signs_in(tmp_path, ending):
-    db = tmp_path / "n.duckdb"
+def test_clave_stdin_drops_the_line_ending_and_the_administrator_then_signs_in(new_db, ending):
+    db = new_db
     done = cli("--db", str(db), "crear-admin", "--usuario", "jefe.ti", "--nombre", "Jefe de TI", "--clave-stdin",
                stdin="Bahia-de-las-Animas-7" + ending)
     assert done.returncode == 0, done.stderr.decode()

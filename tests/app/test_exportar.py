@@ -11,7 +11,7 @@ from metrics.periods import comparison_date
 @pytest.fixture(scope="module")
 def personero(tmp_path_factory):
     path = tmp_path_factory.mktemp("exportar") / "demo.duckdb"
-    store = seed.open_store(path)
+    store = seed.open_demo(path)
     user = accounts.get_user(store, "personero.demo")
     store.close()
     with pytest.MonkeyPatch.context() as env:
