@@ -24,6 +24,7 @@ from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
 from metrics.periods import EARLIEST, comparison_date, vigencia_label
 from metrics.plan import Plan
+from metrics.scoring import vision_rule
 from metrics.snapshot import Snapshot
 from metrics.store import Store, StoreError
 from metrics.summary import Summary, status_text, summarize
@@ -266,10 +267,7 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     pdf.para(f"{vision.name}: avance desde la línea base {fmt.percent(vision.score)} con "
              f"{fmt.percent(vision.elapsed)} del tiempo transcurrido al {fmt.long_date(ctx.snap.as_of)}; "
              f"estado: {VISION_LABELS.get(vision.status, vision.status)}.")
-    pdf.para(f"Cómo se juzga: antes del horizonte ({fmt.long_date(vision.horizon)}) la visión va «En ruta» si su "
-             f"avance no está más de {fmt.number(settings.on_track_tolerance, 0)} puntos por debajo del tiempo "
-             f"transcurrido; desde el horizonte se juzga sobre resultados reales (nunca sobre la proyección) y queda "
-             f"«Cumplida» con un avance de al menos {fmt.number(settings.met_from, 0)} %.", 9)
+    pdf.para(f"Cómo se juzga (horizonte: {fmt.long_date(vision.horizon)}): {vision_rule(settings)}", 9)
     items = [(vision.name, vision.score, vision.elapsed)]
     if current is not None and current.code != vision.code:
         items.append((current.name, current.score, current.elapsed))

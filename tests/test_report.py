@@ -189,3 +189,10 @@ def test_the_command_line_answers_in_spanish(argv, message, capsys):
     err = capsys.readouterr().err
     assert message in err and err.startswith("uso: ")
     assert not re.search(r"\b(usage|error|argument|arguments|required|invalid|expected)\b", err)
+
+
+def test_the_pdf_states_the_vision_rule_with_the_entitys_thresholds(built):
+    from metrics.scoring import vision_rule
+    reader = built["pdf"]
+    text = " ".join(page_text(reader, i) for i in range(len(reader.pages)))
+    assert vision_rule(built["plan"].settings) in text
