@@ -10,7 +10,8 @@ from metrics import fmt, plan_changes
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected
 from metrics.plan_changes import PlanConflict
-from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, PLAN_SETTINGS, SETTING_LABELS
+from metrics.plan import CHOICES, COLUMN_LABELS, PLAN_SETTINGS, SETTING_LABELS
+from metrics.vocabulary import ELEMENTS
 from metrics.scoring import Settings
 from ui import auth, plan_history, plan_workbook, state
 

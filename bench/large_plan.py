@@ -24,14 +24,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics import accounts, plan  # noqa: E402
+from metrics import accounts, vocabulary  # noqa: E402
 from metrics.seed import SEED_DIR, load_plan, read_plan  # noqa: E402
 from metrics.store import Store  # noqa: E402
 
 BENCH_USER = "bench"
 FIRST_YEAR = 2016
-PROCESS_TYPES = tuple(plan.PROCESS_TYPES)
-ELEMENTS = tuple(plan.ELEMENTS)
+PROCESS_TYPES = tuple(vocabulary.PROCESS_TYPES)
+ELEMENTS = tuple(vocabulary.ELEMENTS)
 TYPES = ("eficacia", "efectividad", "calidad", "eficiencia")
 LEVELS = ("gestión", "producto", "resultado")
 # unidad -> (rango de la línea base, mínimo válido, máximo válido, acumulaciones posibles)

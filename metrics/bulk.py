@@ -18,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from metrics import fmt, validation, xlsx
+from metrics import plan as plan_mod
 from metrics.accounts import Rejected, audit, authorize, require
 from metrics.periods import MONTHS
 from metrics.store import Store
@@ -209,7 +210,7 @@ def import_workbook(store: Store, username: str, data: bytes, now: datetime | No
     with store.transaction() as cur:
         now = now or datetime.now()  # inside the write lock: time stamps follow the commit order
         user = require(cur, username, "report")
-        fichas = {r["code"]: r for r in cur.execute("SELECT * FROM indicator").df().to_dict("records")}
+        fichas = {r["code"]: r for r in plan_mod.frame(cur, "indicator").to_dict("records")}
         settings = settings_of(cur)
         prepared, seen = [], {}
         for number, cells in rows:
@@ -219,7 +220,7 @@ def import_workbook(store: Store, username: str, data: bytes, now: datetime | No
                 continue
             try:
                 if code not in fichas:
-                    raise Rejected(f"El indicador «{code}» no existe en el catálogo." if code else
+                    raise Rejected(f"El indicador «{code}» no existe en el plan vigente." if code else
                                    "Falta el código del indicador.")
                 entry = _entry(cells, fichas[code])
                 p = prepare(cur, user, entry, "report", now, ficha=fichas[code], settings=settings)

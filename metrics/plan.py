@@ -17,18 +17,11 @@ import pandas as pd
 
 from metrics.scoring import Settings
 from metrics.store import Store, migrations
+from metrics.vocabulary import (ACCUMULATION_LABELS, FREQUENCY_LABELS, OBJECTIVE_KINDS, POLARITY_LABELS,
+                                PROCESS_TYPES)
 
-PROCESS_TYPES = {"estrategico": "Estratégicos", "misional": "Misionales", "apoyo": "De apoyo",
-                 "evaluacion": "De evaluación"}
-ELEMENTS = {"TE": "TIC para el Estado", "TS": "TIC para la Sociedad", "ARQ": "Arquitectura",
-            "SEG": "Seguridad y Privacidad de la Información", "SCD": "Servicios Ciudadanos Digitales",
-            "CyA": "Cultura y Apropiación"}
-OBJECTIVE_KINDS = {"institucional": "Objetivo estratégico institucional", "general": "Objetivo general",
-                   "especifico": "Objetivo específico de la política"}
-POLARITIES = {"up": "Creciente (a mayor valor, mejor)", "down": "Decreciente (a menor valor, mejor)"}
-ACCUMULATIONS = {"stock": "Stock (último valor)", "flujo": "Flujo (se suman los periodos)",
-                 "acumulado": "Acumulado (último valor acumulado)"}
-FREQUENCIES = {"M": "Mensual", "T": "Trimestral", "S": "Semestral", "A": "Anual"}
+# The labels live in the vocabulary; the short names are the ones the plan's modules use.
+POLARITIES, ACCUMULATIONS, FREQUENCIES = POLARITY_LABELS, ACCUMULATION_LABELS, FREQUENCY_LABELS
 # The coded columns and their allowed values (the same lists as the CHECK constraints of the schema).
 CHOICES = {("objective", "kind"): OBJECTIVE_KINDS, ("process", "type"): PROCESS_TYPES,
            ("indicator", "polarity"): POLARITIES, ("indicator", "accumulation"): ACCUMULATIONS,
@@ -156,10 +149,22 @@ def frame(store, table: str, as_of: date | None = None) -> pd.DataFrame:
     return store.execute(_frame_sql(table), params).df()
 
 
+def rows(store, table: str, where: str, params: list, as_of: date | None = None) -> pd.DataFrame:
+    """The rows of one plan table in force on `as_of` (None: today) that meet `where` (SQL over the
+    table's columns): what a write checks a value against, without reading the whole plan."""
+    sql = f"SELECT * FROM ({_frame_sql(table)}) WHERE {where}"
+    full = [as_of or date.today(), *params]
+    if isinstance(store, Store):
+        return store.query(sql, full)
+    return store.execute(sql, full).df()
+
+
 def frames(store, as_of: date | None = None) -> dict[str, pd.DataFrame]:
     """The whole plan as it stood on `as_of` (None: today), one frame per plan table, with the
     columns of the SQL tables."""
     return {table: frame(store, table, as_of) for table in TABLES}
+
+
 @dataclass
 class Plan:
     """The plan as it stood on one date (`load`): what every figure of a cut-off is judged against."""

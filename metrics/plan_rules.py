@@ -27,7 +27,8 @@ import pandas as pd
 from metrics import plan as plan_mod
 from metrics.fmt import number
 from metrics.periods import PERIODS_PER_YEAR
-from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, KEYS, PLAN_SETTINGS, SETTING_LABELS, TABLE_LABELS
+from metrics.plan import CHOICES, COLUMN_LABELS, KEYS, PLAN_SETTINGS, SETTING_LABELS, TABLE_LABELS
+from metrics.vocabulary import ELEMENTS
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 CODED_TABLES = ("plan", "objective", "process", "activity", "indicator")

@@ -31,7 +31,8 @@ from metrics import plan as plan_mod
 from metrics import plan_changes, plan_rules, xlsx
 from metrics.accounts import Rejected
 from metrics.bulk import parse_date
-from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, SETTING_LABELS, TABLE_LABELS, TABLES
+from metrics.plan import CHOICES, COLUMN_LABELS, SETTING_LABELS, TABLE_LABELS, TABLES
+from metrics.vocabulary import ELEMENTS
 from metrics.validation import blank, parse_number
 from metrics.store import Store
 

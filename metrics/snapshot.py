@@ -1,6 +1,7 @@
 """Everything the pages show for one cut-off date, computed once and shared by every page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -116,11 +117,12 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     return out
 
 
-def history(store: Store, plan: Plan, dates: list[date]) -> pd.DataFrame:
-    """Objective and policy scores at several cut-offs, with the time elapsed of the plan in force
-    (empty before the first plan starts)."""
+def history(store: Store, plans: Callable[[date], Plan], dates: list[date]) -> pd.DataFrame:
+    """Objective and policy scores at several cut-offs, each judged on the plan as it stood on that
+    date (`plans(as_of)`), with the time elapsed of the plan in force (empty before the first one)."""
     rows = []
     for as_of in dates:
+        plan = plans(as_of)
         scores, _, _ = indicator_scores(store, plan, as_of)
         objectives, _, policy = objective_scores(plan, scores)
         in_force = plan.plan_on(as_of)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from metrics import fmt, scoring, validation, values
+from metrics import plan as plan_mod
 from metrics.accounts import Rejected, User, audit, check, require
 from metrics.periods import PERIODS_PER_YEAR, period_label
 from metrics.scoring import Settings, is_missing, judge, period_share
@@ -44,7 +45,8 @@ def _fetch(src, sql: str, params: list) -> list[tuple]:
 
 
 def settings_of(src) -> Settings:
-    return Settings.from_rows(dict(_fetch(src, "SELECT key, value FROM setting", [])))
+    """The entity's settings in force today (the plan's history included)."""
+    return Settings.from_rows(dict(plan_mod.frame(src, "setting")[["key", "value"]].itertuples(index=False)))
 
 
 def in_force(src, indicator: str, year: int, period: int | None = None) -> list[dict]:
@@ -78,8 +80,8 @@ def outlook(src, ficha, year: int, period: int, value: float, settings: Settings
     rows = in_force(src, code, year) if rows is None else rows
     kept = {int(r["period"]): float(r["value"]) for r in rows if not r["is_void"]}
     kept[int(period)] = float(value)
-    found = _fetch(src, "SELECT target FROM target WHERE indicator = ? AND year = ?", [code, int(year)])
-    yearly_target = float(found[0][0]) if found else None
+    found = plan_mod.rows(src, "target", "indicator = ? AND year = ?", [code, int(year)])["target"]
+    yearly_target = float(found.iloc[0]) if len(found) else None
     n = PERIODS_PER_YEAR[ficha["frequency"]]
     period_target = None if yearly_target is None else yearly_target * period_share(accumulation, n)
     result = float(scoring.year_result(accumulation, sum(kept.values()), kept[max(kept)]))
@@ -115,10 +117,11 @@ class Prepared:
 
 
 def ficha_of(cur, code: str) -> dict:
-    found = cur.execute("SELECT * FROM indicator WHERE code = ?", [str(code).strip()]).fetchone()
-    if found is None:
-        raise Rejected(f"El indicador «{code}» no existe en el catálogo.")
-    return dict(zip([d[0] for d in cur.description], found))
+    """The indicator's ficha in force today: a retired or not yet created indicator takes no value."""
+    found = plan_mod.rows(cur, "indicator", "code = ?", [str(code).strip()])
+    if found.empty:
+        raise Rejected(f"El indicador «{code}» no existe en el plan vigente.")
+    return {k: (None if is_missing(v) else v) for k, v in found.iloc[0].to_dict().items()}
 
 
 def _current(cur, indicator: str, year: int, period: int):

@@ -76,3 +76,9 @@ def build(folder: Path) -> Store:
     for v in VALUES:
         record(store, *v)
     return store
+
+
+def snap(store: Store, as_of: date):
+    """Every figure at a cut-off, judged on the plan as it stood that day."""
+    from metrics import plan, snapshot
+    return snapshot.compute(store, plan.load(store, as_of), as_of)

@@ -223,3 +223,17 @@ def test_a_change_made_meanwhile_to_the_same_rows_is_never_overwritten(store):
     # other rows are not in conflict
     assert plan_changes.save_rows(store, "planeacion", "target", [{"indicator": "GD-05", "year": 2026, "target": 95}],
                                   REASON, date(2025, 6, 1), seen=shown) == 1
+
+
+def test_the_write_path_checks_values_against_the_plan_in_force_today(store):
+    from metrics import scoring, writes
+    from metrics.periods import PERIODS_PER_YEAR
+    year = date.today().year
+    ficha = writes.ficha_of(store._root.cursor(), "GD-05")
+    share = scoring.period_share(ficha["accumulation"], PERIODS_PER_YEAR[ficha["frequency"]])
+    plan_changes.save_rows(store, "admin", "target", [{"indicator": "GD-05", "year": year, "target": 99}],
+                           REASON, date.today())
+    assert writes.outlook(store, ficha, year, 1, 50.0).period_target == pytest.approx(99 * share)
+    plan_changes.retire(store, "admin", "indicator", ["GD-05"], REASON, date.today())
+    with pytest.raises(Rejected, match="no existe en el plan vigente"):
+        writes.report(store, "admin", writes.Entry("GD-05", year, 1, "50"))

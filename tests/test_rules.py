@@ -20,8 +20,7 @@ def store(tmp_path):
     s.close()
 
 
-def snap(store, as_of):
-    return snapshot.compute(store, plan_mod.load(store, as_of), as_of)
+snap = miniplan.snap
 
 
 def row(s, code):

@@ -74,7 +74,7 @@ def demo_banner() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _history(path: str, stamp: str, dates: tuple[date, ...]):
-    return snapshot_mod.history(_store(path), _plan(path, stamp, dates[-1]), list(dates))
+    return snapshot_mod.history(_store(path), lambda as_of: _plan(path, stamp, as_of), list(dates))
 
 
 def history(as_of: date | None = None):
