@@ -18,10 +18,6 @@ _HERE = os.path.dirname(__file__)
 _SERVER = pytest.StashKey[AppServer]()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: real app in Chromium (slower; needs /usr/bin/chromium)")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if str(item.path).startswith(_HERE):
