@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from metrics import accounts
+from metrics import accounts, seed
 from tests.browser.helpers import (
     CHROMIUM, CHROMIUM_ARGS, AppServer, ConsoleLog, assert_clean, find_free_port, goto, sign_in,
 )
@@ -54,7 +54,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     app_port, http_port, https_port = ports
     db = folder / "datos" / "tablero.duckdb"
     db.parent.mkdir()
-    app = files.dashboard_as_installed(folder, db, app_port).start()   # builds the demo base on first run
+    seed.open_demo(db).close()   # the demo values and accounts at the production path (only the default path builds itself)
+    app = files.dashboard_as_installed(folder, db, app_port).start()
     (folder / "nginx").mkdir()
     try:
         cert, key = files.make_certificate(folder)
