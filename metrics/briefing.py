@@ -17,9 +17,9 @@ from metrics.store import Store
 
 
 def latest_analyses(store: Store, as_of: date, frequencies: pd.Series) -> pd.DataFrame:
-    """Per indicator, the analysis of its latest value in force at the cut-off: indicator, period
-    (label), period_end, analysis (None when the value came without one)."""
-    current = values.current_values(store, as_of)
+    """Per indicator (the index of `frequencies`), the analysis of its latest value in force at the
+    cut-off: indicator, period (label), period_end, analysis (None when the value came without one)."""
+    current = values.current_values(store, as_of, codes=list(frequencies.index))
     if current.empty:
         return pd.DataFrame(columns=["indicator", "period", "period_end", "analysis"])
     latest = current.sort_values(["indicator", "period_end"]).groupby("indicator", as_index=False).tail(1)
