@@ -300,7 +300,8 @@ def value_tables(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, p
 SHEETS = ("Portada", "Fichas técnicas", "Indicadores", "Objetivos", "Procesos", "Valores vigentes",
           "Historial de valores", "Reportes atrasados", "Acciones de mejora")
 _PERCENT_COLUMNS = {"Cumplimiento", "Puntaje", "Cobertura de datos"}  # fractions 0..1
-_UNIT_COLUMNS = {"Resultado", "Meta", "Valor", "Línea base", "valor", "meta_vigencia", "linea_base"}              # in the indicator's unit (row by row)
+# in the indicator's unit, row by row
+_UNIT_COLUMNS = {"Resultado", "Meta", "Valor", "Línea base", "valor", "meta_vigencia", "linea_base"}
 _COUNT_COLUMNS = {"Periodos reportados", "Indicadores", "Con dato", "Días de atraso"}
 _DATETIME_COLUMNS = {"Registrado el"}  # the other date cells are days
 _YEAR_COLUMNS = {"Vigencia", "Periodo n.º", "Año línea base", "Año de inicio", "Registro", "Reemplaza a", "N.º",
@@ -331,7 +332,8 @@ def late_table(plan: Plan, snap: Snapshot) -> pd.DataFrame:
     return pd.DataFrame({
         "Indicador": late["indicator"], "Nombre del indicador": late["name"], "Proceso": late["process"],
         "Nombre del proceso": _process_names(plan, late["process"]),
-        "Periodo": [period_label(int(y), f, int(p)) for y, f, p in zip(late["year"], late["frequency"], late["period"])],
+        "Periodo": [period_label(int(y), f, int(p))
+                    for y, f, p in zip(late["year"], late["frequency"], late["period"])],
         "Fin del periodo": pd.to_datetime(late["period_end"]).dt.date,
         "Plazo de reporte": pd.to_datetime(late["deadline"]).dt.date,
         "Días de atraso": late["days_late"].astype(int),
@@ -375,7 +377,8 @@ def workbook(store: Store, plan: Plan, snap: Snapshot, prov: Provenance) -> byte
         "Acciones de mejora": actions_table(store, plan, snap.as_of),
     }
     row_units = {"Fichas técnicas": fichas(plan)["Unidad"], "Indicadores": snap.indicators["unit"],
-                 "Valores vigentes": current["Indicador"].map(units), "Historial de valores": history["Indicador"].map(units)}
+                 "Valores vigentes": current["Indicador"].map(units),
+                 "Historial de valores": history["Indicador"].map(units)}
     return _book(frames, row_units, f"Seguimiento {plan.entity['policy_code']} al {prov.as_of.isoformat()}",
                  plan.entity["policy_name"], prov)
 
@@ -505,8 +508,8 @@ def open_data_xlsx(store: Store, plan: Plan, prov: Provenance) -> bytes:
     for column, kind, *_ in OPEN_DATA_DICTIONARY:
         if SCHEMA_TYPES[kind] == "date":
             data[column] = pd.to_datetime(data[column]).dt.date
-    about = pd.DataFrame({"Campo": ["Conjunto de datos", "Entidad", "Fecha de corte", "Licencia", "Texto de la licencia",
-                                    "Hash de los datos"],
+    about = pd.DataFrame({"Campo": ["Conjunto de datos", "Entidad", "Fecha de corte", "Licencia",
+                                    "Texto de la licencia", "Hash de los datos"],
                           "Valor": [f"Indicadores de la {plan.entity['policy_name']}", plan.entity["name"], prov.as_of,
                                     LICENSE["title"], LICENSE["path"], prov.data_hash]})
     return _book({"Datos": data, "Diccionario de datos": _dictionary_frame(), "Acerca de": about},

@@ -418,8 +418,8 @@ def _vigencia(text: str) -> int:
     try:
         year = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» no es un año válido; escriba la vigencia con cuatro cifras, por "
-                                         "ejemplo 2025.") from None
+        raise argparse.ArgumentTypeError(f"«{text}» no es un año válido; escriba la vigencia con cuatro "
+                                         "cifras, por ejemplo 2025.") from None
     if not EARLIEST.year <= year or date(year, 12, 31) > date.today():
         raise argparse.ArgumentTypeError(f"la vigencia {year} no está disponible: use un año ya cerrado, desde "
                                          f"{EARLIEST.year}.")

@@ -270,8 +270,10 @@ def test_numbers_carry_the_format_of_their_unit(desk_book):
                                         ("Historial de valores", "Indicador", ("Valor",))):
         for row in rows_of(book[sheet]):
             for h in headers:
-                assert row[h].number_format == expected[units[row[code_header].value]], (sheet, h, row[code_header].value)
-    for sheet, header in (("Indicadores", "Cumplimiento"), ("Objetivos", "Puntaje"), ("Procesos", "Cobertura de datos")):
+                code = row[code_header].value
+                assert row[h].number_format == expected[units[code]], (sheet, h, code)
+    for sheet, header in (("Indicadores", "Cumplimiento"), ("Objetivos", "Puntaje"),
+                          ("Procesos", "Cobertura de datos")):
         assert all(r[header].number_format == "0.0%" for r in rows_of(book[sheet]))
     assert all(r["Días de atraso"].number_format == "#,##0" for r in rows_of(book["Reportes atrasados"]))
     assert export.unit_format('x"; 0') == "#,##0.0"  # a unit that would break the format code stays out of it

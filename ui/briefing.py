@@ -26,7 +26,8 @@ def section(codes: pd.Series, names: pd.Series) -> None:
             if note["period"] is None:
                 st.caption("Sin valor reportado a la fecha de corte.")
             else:
-                st.caption(f"Análisis del valor de {note['period']}: " + (note["analysis"] or "sin análisis registrado."))
+                analysis = note["analysis"] or "sin análisis registrado."
+                st.caption(f"Análisis del valor de {note['period']}: {analysis}")
             for a in note["actions"].itertuples():
                 late = " · **vencida**" if a.overdue else ""
                 st.markdown(f"- {a.action} — responsable: {a.responsible}; vence el {fmt.short_date(a.due_date)} "
