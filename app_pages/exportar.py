@@ -10,4 +10,6 @@ st.caption(f"Cifras al {fmt.long_date(state.cut_off())}. Cambie la fecha de cort
 state.demo_banner()
 export_panel()
 st.info("El mismo informe se genera desde la línea de comandos: "
-        f"`python -m metrics.report --corte {state.cut_off().isoformat()} --salida informe.pdf`", icon=":material/terminal:")
+        f"`python -m metrics.report --corte {state.cut_off().isoformat()} --salida informe.pdf`; el anual, con "
+        f"`python -m metrics.report --anual {state.cut_off().year - 1} --salida informe-anual.pdf`.",
+        icon=":material/terminal:")

@@ -5,7 +5,7 @@ import streamlit as st
 from metrics import charts, fmt
 from metrics.scoring import vision_rule
 from metrics.vocabulary import OBJECTIVE_KINDS, VISION_LABELS
-from ui import state
+from ui import briefing, state
 from ui.charts import show_chart
 from ui.widgets import stale_note, status_text, url_selectbox, vigencias
 
@@ -71,6 +71,7 @@ st.dataframe(pd.DataFrame({
     "Aporte": inputs["contribution"].map(lambda c: fmt.number(c, 3)),
 }), hide_index=True)
 stale_note(inputs, "indicator")
+briefing.section(inputs["indicator"], inputs["name"])
 
 for outlook in (snap.vision, snap.plan):
     if outlook is None:

@@ -5,7 +5,7 @@ import streamlit as st
 from metrics import charts, fmt, values
 from metrics.scoring import period_attainment
 from metrics.vocabulary import PROCESS_TYPES
-from ui import state, timeliness
+from ui import briefing, state, timeliness
 from ui.charts import show_chart
 from ui.widgets import late_table, stale_note, status_text, url_selectbox, vigencias
 
@@ -41,6 +41,7 @@ else:
         "Semáforo": [status_text(x, short=True) for x in indicators["status"]],
     }), hide_index=True)
     stale_note(indicators)
+    briefing.section(indicators["code"], indicators["name"])
     st.caption("Los indicadores desactualizados o sin dato no cuentan en el puntaje del proceso.")
 
     st.markdown("#### Tendencia frente a la meta")

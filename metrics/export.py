@@ -29,11 +29,12 @@ import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
+from metrics import actions as actions_mod
 from metrics import fmt, values, xlsx
 from metrics.periods import period_label
 from metrics.plan import Plan
-from metrics.vocabulary import (ACCUMULATION_LABELS, FREQUENCY_LABELS, OBJECTIVE_KINDS, POLARITY_LABELS,
-                                PROCESS_TYPES, STATUS_LABELS, YES_NO)
+from metrics.vocabulary import (ACCUMULATION_LABELS, ACTION_STATUSES, FREQUENCY_LABELS, OBJECTIVE_KINDS,
+                                POLARITY_LABELS, PROCESS_TYPES, STATUS_LABELS, YES_NO)
 from metrics.snapshot import Snapshot
 from metrics.store import Store
 
@@ -231,13 +232,22 @@ def fichas(plan: Plan) -> pd.DataFrame:
     df["accumulation"] = df["accumulation"].map(ACCUMULATION_LABELS)
     df["frequency"] = df["frequency"].map(FREQUENCY_LABELS)
     df["public"] = df["public"].map(YES_NO)
-    return df.rename(columns=FICHA_COLUMNS)
+    df = df.rename(columns=FICHA_COLUMNS)
+    df.insert(df.columns.get_loc("Proceso") + 1, "Nombre del proceso", _process_names(plan, df["Proceso"]))
+    return df
 
 
-def indicator_table(snap: Snapshot) -> pd.DataFrame:
+def _process_names(plan: Plan, codes: pd.Series) -> list[str]:
+    """The process name for each code, so a reader never has to decode 'TI' or 'GJ'."""
+    names = dict(zip(plan.processes["code"], plan.processes["name"]))
+    return [names.get(c, "") for c in codes]
+
+
+def indicator_table(snap: Snapshot, plan: Plan | None = None) -> pd.DataFrame:
     df = snap.indicators
+    names = {"Nombre del proceso": _process_names(plan, df["process"])} if plan is not None else {}
     return pd.DataFrame({
-        "Código": df["code"], "Indicador": df["name"], "Proceso": df["process"], "Unidad": df["unit"],
+        "Código": df["code"], "Indicador": df["name"], "Proceso": df["process"], **names, "Unidad": df["unit"],
         "Vigencia": df["year"].astype("Int64"), "Periodos reportados": df["n_reported"].astype("Int64"),
         "Resultado": df["result"].astype(float), "Meta": df["target"].astype(float),
         "Cumplimiento": df["attainment_raw"].astype(float),
@@ -288,38 +298,104 @@ def value_tables(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, p
 
 # -- Excel -------------------------------------------------------------------------------------
 SHEETS = ("Portada", "Fichas técnicas", "Indicadores", "Objetivos", "Procesos", "Valores vigentes",
-          "Historial de valores")
-_PERCENT_COLUMNS = {"Cumplimiento", "Puntaje", "Cobertura de datos"}
+          "Historial de valores", "Reportes atrasados", "Acciones de mejora")
+_PERCENT_COLUMNS = {"Cumplimiento", "Puntaje", "Cobertura de datos"}  # fractions 0..1
+# in the indicator's unit, row by row
+_UNIT_COLUMNS = {"Resultado", "Meta", "Valor", "Línea base", "valor", "meta_vigencia", "linea_base"}
+_COUNT_COLUMNS = {"Periodos reportados", "Indicadores", "Con dato", "Días de atraso"}
+_DATETIME_COLUMNS = {"Registrado el"}  # the other date cells are days
+_YEAR_COLUMNS = {"Vigencia", "Periodo n.º", "Año línea base", "Año de inicio", "Registro", "Reemplaza a", "N.º",
+                 "vigencia"}  # numbers read as codes, never with a thousands separator
+DATE_FORMAT = "DD/MM/YYYY"          # Excel's format codes are locale-free: a Colombian Excel shows 31/12/2024
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+COUNT_UNITS = {"#", "", "personas", "unidades", "número"}
+
+
+def unit_format(unit) -> str:
+    """The Excel number format of a value in an indicator's unit. Percentages are stored as points
+    (85.5 means 85,5 %), so the sign is a literal, not Excel's ×100 percent; counts have no decimals;
+    other units are written after the number. Excel applies the reader's own separators (a Colombian
+    Excel shows 1.234,5). A unit that could break the format code is left out of it."""
+    unit = "" if unit is None or unit != unit else str(unit).strip()
+    if unit == "%":
+        return '0.0" %"'
+    if unit.lower() in COUNT_UNITS:
+        return "#,##0"
+    if unit and all(ch.isalpha() or ch in " .-áéíóúñÁÉÍÓÚÑ" for ch in unit):
+        return f'#,##0.0" {unit}"'
+    return "#,##0.0"
+
+
+def late_table(plan: Plan, snap: Snapshot) -> pd.DataFrame:
+    """The late reports at the cut-off: which period, due when, how many days since it ended."""
+    late = snap.late
+    return pd.DataFrame({
+        "Indicador": late["indicator"], "Nombre del indicador": late["name"], "Proceso": late["process"],
+        "Nombre del proceso": _process_names(plan, late["process"]),
+        "Periodo": [period_label(int(y), f, int(p))
+                    for y, f, p in zip(late["year"], late["frequency"], late["period"])],
+        "Fin del periodo": pd.to_datetime(late["period_end"]).dt.date,
+        "Plazo de reporte": pd.to_datetime(late["deadline"]).dt.date,
+        "Días de atraso": late["days_late"].astype(int),
+    })
+
+
+def actions_table(store: Store, plan: Plan, as_of: date) -> pd.DataFrame:
+    """The improvement actions recorded by the cut-off (the plan de mejoramiento), without who typed them."""
+    df = actions_mod.actions(store, as_of)
+    return pd.DataFrame({
+        "N.º": df["id"].astype(int), "Indicador": df["indicator"], "Nombre del indicador": df["indicator_name"],
+        "Proceso": df["process"], "Nombre del proceso": _process_names(plan, df["process"]),
+        "Acción de mejora": df["action"], "Responsable": df["responsible"],
+        "Fecha límite": pd.to_datetime(df["due_date"]).dt.date, "Estado": df["status"].map(ACTION_STATUSES),
+        "Vencida": df["overdue"].map(YES_NO), "Registrada el": pd.to_datetime(df["created_at"]).dt.date,
+    })
 
 
 def workbook(store: Store, plan: Plan, snap: Snapshot, prov: Provenance) -> bytes:
-    """The Excel workbook as of the cut-off: fichas, scores, values with their history."""
+    """The Excel workbook as of the cut-off: fichas, scores, values with their history, late reports and
+    improvement actions; real dates shown dd/mm/aaaa, numbers formatted with their unit, filters on
+    every table."""
     current, history = value_tables(store, plan, snap.as_of)
+    units = plan.indicators.set_index("code")["unit"]
     cover = pd.DataFrame({"Campo": [
         "Entidad", "Política", "Documento", "Fecha de corte", "Versión del tablero", "Hash de los datos",
         "Puntaje de la política", "Semáforo de la política", "Nota"], "Valor": [
         plan.entity["name"], plan.entity["policy_name"], plan.entity["policy_code"],
-        fmt.long_date(prov.as_of), prov.version, prov.data_hash, snap.policy,
+        prov.as_of, prov.version, prov.data_hash, snap.policy,
         STATUS_LABELS.get(snap.policy_status, snap.policy_status),
         "Datos de demostración" if plan.is_demo else "Cifras calculadas con los valores vigentes a la fecha de corte"]})
     frames = {
         "Portada": cover,
         "Fichas técnicas": fichas(plan),
-        "Indicadores": indicator_table(snap),
+        "Indicadores": indicator_table(snap, plan),
         "Objetivos": score_table(snap.objectives, "Objetivo", {"kind": "Tipo"}),
         "Procesos": score_table(snap.processes, "Proceso", {"type": "Tipo"}),
         "Valores vigentes": current,
         "Historial de valores": history,
+        "Reportes atrasados": late_table(plan, snap),
+        "Acciones de mejora": actions_table(store, plan, snap.as_of),
     }
+    row_units = {"Fichas técnicas": fichas(plan)["Unidad"], "Indicadores": snap.indicators["unit"],
+                 "Valores vigentes": current["Indicador"].map(units),
+                 "Historial de valores": history["Indicador"].map(units)}
+    return _book(frames, row_units, f"Seguimiento {plan.entity['policy_code']} al {prov.as_of.isoformat()}",
+                 plan.entity["policy_name"], prov)
+
+
+def _book(frames: dict[str, pd.DataFrame], row_units: dict[str, pd.Series], title: str, subject: str,
+          prov: Provenance) -> bytes:
+    """Every workbook for people: formatted sheets, formula-like texts stored as text, provenance in
+    the document properties."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, frame in frames.items():
             frame.to_excel(writer, sheet_name=sheet, index=False)
-            _format_sheet(writer.sheets[sheet])
+            _format_sheet(writer.sheets[sheet], row_units.get(sheet))
         book = writer.book
         xlsx.neutralize_book(book)
-        book.properties.title = f"Seguimiento {plan.entity['policy_code']} al {prov.as_of.isoformat()}"
-        book.properties.subject = plan.entity["policy_name"]
+        book.properties.title = title
+        book.properties.subject = subject
         book.properties.keywords = prov.label
         book.properties.creator = f"Tablero DE-P-007 {prov.version}"
         book.properties.created = book.properties.modified = datetime(prov.as_of.year, prov.as_of.month,
@@ -327,21 +403,40 @@ def workbook(store: Store, plan: Plan, snap: Snapshot, prov: Provenance) -> byte
     return buffer.getvalue()
 
 
-def _format_sheet(ws) -> None:
+def _format_sheet(ws, units: pd.Series | None = None) -> None:
+    """Bold frozen header, a filter on the table, widths, and a number format for every numeric column."""
     from openpyxl.styles import Font
     headers = [c.value for c in ws[1]]
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    unit_list = list(units) if units is not None else []
     for idx, title in enumerate(headers, 1):
         letter = ws.cell(row=1, column=idx).column_letter
-        width = max([len(str(title))] + [len(str(c.value)) for c in ws[letter][1:200] if c.value is not None])
+        width = max([len(str(title))] + [len(_shown(c.value)) for c in ws[letter][1:200] if c.value is not None])
         ws.column_dimensions[letter].width = min(max(width + 2, 10), 60)
+        cells = ws[letter][1:]
         if title in _PERCENT_COLUMNS:
-            for c in ws[letter][1:]:
-                c.number_format = "0.0%"
+            formats = ["0.0%"] * len(cells)
+        elif title in _UNIT_COLUMNS and unit_list:
+            formats = [unit_format(u) for u in unit_list]
+        elif title in _COUNT_COLUMNS:
+            formats = ["#,##0"] * len(cells)
+        elif title in _YEAR_COLUMNS:
+            formats = ["0"] * len(cells)
+        else:
+            stamp = DATETIME_FORMAT if title in _DATETIME_COLUMNS else DATE_FORMAT
+            formats = [stamp if isinstance(c.value, (date, datetime)) else c.number_format for c in cells]
+        for c, number_format in zip(cells, formats):
+            c.number_format = number_format
     if ws.title == "Portada":
+        ws["B5"].number_format = DATE_FORMAT
         ws["B8"].number_format = "0.0%"
+
+
+def _shown(value) -> str:
+    return "00/00/0000 00:00" if isinstance(value, (date, datetime)) else str(value)
 
 
 # -- open data (Ley 1712 de 2014) ----------------------------------------------------------------
@@ -385,13 +480,72 @@ def open_data_csv(store: Store, plan: Plan, as_of: date) -> str:
     return open_data(store, plan, as_of).to_csv(index=False, lineterminator="\n", float_format="%.10g")
 
 
+def _dictionary_frame() -> pd.DataFrame:
+    return pd.DataFrame(OPEN_DATA_DICTIONARY, columns=["campo", "tipo", "descripcion", "ejemplo"])
+
+
 def data_dictionary_csv() -> str:
-    frame = pd.DataFrame(OPEN_DATA_DICTIONARY, columns=["campo", "tipo", "descripcion", "ejemplo"])
-    return frame.to_csv(index=False, lineterminator="\n")
+    return _dictionary_frame().to_csv(index=False, lineterminator="\n")
+
+
+# The open licence for the portal: Creative Commons Atribución 4.0, the one recommended for datos.gov.co and
+# the one MinTIC publishes its own "Guía para el uso y aprovechamiento de Datos Abiertos en Colombia" under;
+# Ley 1712 de 2014 asks that open data carry an open licence.
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Atribución 4.0 Internacional (CC BY 4.0)",
+           "path": "https://creativecommons.org/licenses/by/4.0/deed.es"}
+LICENSE_TITLE = "CC BY 4.0"
+# Frictionless Table Schema type of each type written in the data dictionary (one home: the dictionary).
+SCHEMA_TYPES = {"Texto": "string", "Número entero": "integer", "Número decimal (punto decimal)": "number",
+                "Fecha (AAAA-MM-DD)": "date"}
+
+
+def open_data_xlsx(store: Store, plan: Plan, prov: Provenance) -> bytes:
+    """The open-data table as an Excel workbook for people: a CSV opened by double-click in a Colombian
+    Excel (which expects ';' and a legacy code page) garbles the accents and keeps one column; this
+    opens right, with real dates and numbers, its dictionary and its licence."""
+    data = open_data(store, plan, prov.as_of)
+    units = data["unidad"]
+    for column, kind, *_ in OPEN_DATA_DICTIONARY:
+        if SCHEMA_TYPES[kind] == "date":
+            data[column] = pd.to_datetime(data[column]).dt.date
+    about = pd.DataFrame({"Campo": ["Conjunto de datos", "Entidad", "Fecha de corte", "Licencia",
+                                    "Texto de la licencia", "Hash de los datos"],
+                          "Valor": [f"Indicadores de la {plan.entity['policy_name']}", plan.entity["name"], prov.as_of,
+                                    LICENSE["title"], LICENSE["path"], prov.data_hash]})
+    return _book({"Datos": data, "Diccionario de datos": _dictionary_frame(), "Acerca de": about},
+                 {"Datos": units}, f"Datos abiertos {plan.entity['policy_code']} al {prov.as_of.isoformat()}",
+                 plan.entity["policy_name"], prov)
+
+
+def datapackage(plan: Plan, prov: Provenance, csv_name: str) -> dict:
+    """The Frictionless Data Package describing the CSV: its schema from the data dictionary, its licence."""
+    fields = []
+    for name, kind, description, example in OPEN_DATA_DICTIONARY:
+        field = {"name": name, "type": SCHEMA_TYPES[kind], "description": description, "example": example}
+        if field["type"] == "number":
+            field["decimalChar"] = "."
+        fields.append(field)
+    return {
+        "profile": "tabular-data-package",
+        "name": f"indicadores-gobierno-digital-{prov.as_of.isoformat()}",
+        "title": f"Indicadores de la {plan.entity['policy_name']} ({plan.entity['policy_code']}) – "
+                 f"{plan.entity['name']}",
+        "description": "Valores vigentes a la fecha de corte de los indicadores marcados como públicos "
+                       "(Ley 1712 de 2014). Sin datos personales.",
+        "version": prov.version, "created": f"{prov.as_of.isoformat()}T00:00:00Z", "keywords": [prov.label],
+        "licenses": [LICENSE],
+        "contributors": [{"title": plan.entity["name"], "role": "publisher"}],
+        "resources": [{
+            "profile": "tabular-data-resource", "name": "indicadores", "path": csv_name, "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\n", "header": True},
+            "licenses": [LICENSE], "schema": {"fields": fields, "missingValues": [""]},
+        }],
+    }
 
 
 def open_data_zip(store: Store, plan: Plan, prov: Provenance) -> bytes:
-    """datos_abiertos.csv, diccionario_de_datos.csv and LEAME.txt (metadata and provenance)."""
+    """The CSV for datos.gov.co, the same table as .xlsx, the dictionary, datapackage.json and LEAME.txt."""
     stem = f"indicadores_gobierno_digital_{prov.as_of.isoformat()}"
     readme = "\n".join([
         f"Conjunto de datos: Indicadores de la {plan.entity['policy_name']} ({plan.entity['policy_code']})",
@@ -403,13 +557,19 @@ def open_data_zip(store: Store, plan: Plan, prov: Provenance) -> bytes:
         "Contenido: valores vigentes a la fecha de corte de los indicadores marcados como públicos.",
         "No contiene datos personales: no se incluyen usuarios, responsables del registro ni análisis "
         "en texto libre.",
-        "Formato: CSV UTF-8, separador coma, punto decimal, fechas AAAA-MM-DD.",
+        "Formato: CSV UTF-8, separador coma, punto decimal, fechas AAAA-MM-DD (para datos.gov.co). El mismo "
+        "cuadro en Excel (.xlsx) para abrirlo con doble clic; datapackage.json lo describe (Frictionless Data).",
+        f"Licencia: {LICENSE['title']}, {LICENSE['path']}. Cite a la entidad como fuente.",
         "Datos de demostración: las cifras son ilustrativas." if plan.is_demo else "",
     ]).strip() + "\n"
     buffer = io.BytesIO()
+    package = json.dumps(datapackage(plan, prov, f"{stem}.csv"), ensure_ascii=False, indent=2) + "\n"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = f"Licencia: {LICENSE['title']} {LICENSE['path']}".encode("utf-8")
         stamp = (prov.as_of.year, prov.as_of.month, prov.as_of.day, 0, 0, 0)
-        for name, text in ((f"{stem}.csv", open_data_csv(store, plan, prov.as_of)),
-                           ("diccionario_de_datos.csv", data_dictionary_csv()), ("LEAME.txt", readme)):
-            zf.writestr(zipfile.ZipInfo(name, stamp), text.encode("utf-8"))
+        for name, body in ((f"{stem}.csv", open_data_csv(store, plan, prov.as_of).encode("utf-8")),
+                           (f"{stem}.xlsx", open_data_xlsx(store, plan, prov)),
+                           ("diccionario_de_datos.csv", data_dictionary_csv().encode("utf-8")),
+                           ("datapackage.json", package.encode("utf-8")), ("LEAME.txt", readme.encode("utf-8"))):
+            zf.writestr(zipfile.ZipInfo(name, stamp), body)
     return buffer.getvalue()

@@ -5,6 +5,12 @@ pages use (`snapshot.compute`), so its numbers are the dashboard's. The same rep
 app (one click) and from the command line:
 
     python -m metrics.report --corte 2024-12-31 --salida informe.pdf
+    python -m metrics.report --anual 2025 --salida informe-2025.pdf
+
+The annual version covers one vigencia (January to December): cut-off 31/12 of the year, compared
+with 31/12 of the previous year, for the yearly report to the Concejo Distrital and the rendición de
+cuentas. Each process with indicators gets the analysis of every indicator not in green and its open
+improvement actions (metrics.briefing); the report closes with an approval block to sign.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from metrics import briefing as briefing_mod
 from metrics import charts, export, fmt
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
@@ -28,7 +35,7 @@ from metrics.scoring import vision_rule
 from metrics.snapshot import Snapshot
 from metrics.store import Store, StoreError
 from metrics.summary import Summary, status_text, summarize
-from metrics.vocabulary import OBJECTIVE_KINDS, PROCESS_TYPES, STATUSES, VISION_LABELS, YES_NO
+from metrics.vocabulary import ACTION_STATUSES, OBJECTIVE_KINDS, PROCESS_TYPES, STATUSES, VISION_LABELS, YES_NO
 
 
 # -- the PDF -------------------------------------------------------------------------------------
@@ -100,6 +107,7 @@ class _Ctx:
     plan: Plan
     snap: Snapshot
     prov: export.Provenance
+    notes: dict | None = None  # the briefing: latest analysis and open actions per indicator
 
     def chart(self, pdf: _Pdf, fig, title: str) -> None:
         fig = charts.frame(fig, title, self.snap.as_of, self.plan.entity["name"], self.plan.is_demo,
@@ -142,33 +150,65 @@ def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.
     return out
 
 
+def annual_dates(year: int) -> tuple[date, date]:
+    """(cut-off, comparison) of the annual report: 31/12 of the vigencia and of the year before (never
+    before the first day the dashboard offers)."""
+    return date(year, 12, 31), max(date(year - 1, 12, 31), EARLIEST)
+
+
+def build_annual_pdf(store: Store, plan: Plan, year: int, generated_by: str = "Línea de comandos") -> bytes:
+    """The annual report of a vigencia (January–December) for the Concejo and the rendición de cuentas."""
+    as_of, earlier = annual_dates(year)
+    return build_pdf(store, plan, as_of, generated_by, earlier, annual=True)
+
+
+APPROVAL_STEPS = (("Elaboró", "firma_elaboro"), ("Revisó", "firma_reviso"), ("Aprobó", "firma_aprobo"))
+
+
+def approval_roles(store: Store, plan: Plan) -> list[tuple[str, str]]:
+    """(step, role) of the approval block. The roles come from the settings firma_elaboro, firma_reviso
+    and firma_aprobo when set; else from the plan: the officer in charge of ICT (last responsible role)
+    prepares, the leader of the process that owns the policy reviews, the first responsible role
+    (the Personero) approves."""
+    settings = dict(store.query("SELECT key, value FROM setting").itertuples(index=False))
+    owner = plan.processes[plan.processes["code"] == plan.entity.get("policy_owner_process")]["leader_role"]
+    roles = plan.roles or []
+    defaults = (roles[-1] if roles else "Responsable de la política",
+                owner.iloc[0] if len(owner) and owner.iloc[0] else "Líder del proceso responsable de la política",
+                roles[0] if roles else "Personero Distrital")
+    return [(step, (settings.get(key) or "").strip() or default)
+            for (step, key), default in zip(APPROVAL_STEPS, defaults)]
+
+
 def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea de comandos",
               earlier: date | None = None, snap: Snapshot | None = None,
-              before: Snapshot | None = None) -> bytes:
-    """The whole informe de seguimiento for a cut-off as PDF bytes."""
+              before: Snapshot | None = None, annual: bool = False) -> bytes:
+    """The whole informe de seguimiento for a cut-off as PDF bytes (the annual report when `annual`)."""
     snap = snap or snapshot_mod.compute(store, plan, as_of)
     earlier = earlier or comparison_date(as_of)
     before = before or snapshot_mod.compute(store, plan, earlier)
     prov = export.provenance(store, as_of)
     summary = summarize(store, snap, before)
     ent = plan.entity
-    pdf = _Pdf(f"{ent['name']} · Informe de seguimiento {ent['policy_code']} · {prov.label}")
+    kind = f"Informe anual de gestión {as_of.year}" if annual else "Informe de seguimiento"
+    pdf = _Pdf(f"{ent['name']} · {kind} {ent['policy_code']} · {prov.label}")
     pdf.alias_nb_pages()
-    pdf.set_title(f"Informe de seguimiento de la {ent['policy_name']} – corte {fmt.short_date(as_of)}")
+    pdf.set_title(f"{kind} de la {ent['policy_name']} – corte {fmt.short_date(as_of)}")
     pdf.set_author(ent["name"])
     pdf.set_subject(f"{ent['policy_code']} {ent['policy_name']}")
     pdf.set_keywords(prov.label)
     pdf.set_creator(f"Tablero DE-P-007 {prov.version}")
-    ctx = _Ctx(store, plan, snap, prov)
-    _cover(pdf, plan, prov, generated_by)
+    ctx = _Ctx(store, plan, snap, prov, briefing_mod.briefing(store, as_of, plan.indicators))
+    _cover(pdf, plan, prov, generated_by, earlier, annual)
     _summary(pdf, ctx, summary)
     _objectives(pdf, ctx)
     _processes(pdf, ctx)
     _vision(pdf, ctx)
+    _approval(pdf, approval_roles(store, plan))
     return bytes(pdf.output())
 
 
-def _cover(pdf: _Pdf, plan: Plan, prov: export.Provenance, who: str) -> None:
+def _cover(pdf: _Pdf, plan: Plan, prov: export.Provenance, who: str, earlier: date, annual: bool) -> None:
     ent = plan.entity
     pdf.add_page()
     pdf.start_section("Portada")
@@ -179,13 +219,21 @@ def _cover(pdf: _Pdf, plan: Plan, prov: export.Provenance, who: str) -> None:
     pdf.multi_cell(0, 6, ent.get("motto") or "", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(20)
     pdf.set_font(FONT, "B", 16)
-    pdf.multi_cell(0, 9, "Informe de seguimiento", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, f"Informe anual de gestión – vigencia {prov.as_of.year}" if annual else
+                   "Informe de seguimiento", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 14)
     pdf.multi_cell(0, 8, f"{ent['policy_name']} ({ent['policy_code']})", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(12)
     pdf.set_font(FONT, "B", 13)
     pdf.multi_cell(0, 8, f"Fecha de corte: {fmt.long_date(prov.as_of)}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(30)
+    pdf.set_font(FONT, "", 11)
+    pdf.multi_cell(0, 7, f"Se compara con el corte del {fmt.long_date(earlier)}", align="C", new_x="LMARGIN",
+                   new_y="NEXT")
+    if annual:
+        pdf.multi_cell(0, 6, f"Vigencia del 1 de enero al 31 de diciembre de {prov.as_of.year}. Para el informe "
+                             "al Concejo Distrital y la rendición de cuentas.", align="C", new_x="LMARGIN",
+                       new_y="NEXT")
+    pdf.ln(24)
     pdf.set_font(FONT, "", 10)
     now = datetime.now()
     for line in (f"Generado por: {who}",
@@ -243,18 +291,57 @@ def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
     pdf.heading("Procesos")
     scores = ctx.snap.indicators
     late = ctx.snap.late
-    for proc in ctx.snap.processes.itertuples():
+    with_indicators = ctx.snap.processes["code"].isin(scores["process"])
+    without = ctx.snap.processes[~with_indicators]
+    if not without.empty:  # named once here rather than given a page each
+        pdf.para("Procesos sin indicadores de la política a su cargo (no tienen sección): "
+                 + "; ".join(f"{p.code} · {p.name}" for p in without.itertuples()) + ".", 9, "I")
+    for proc in ctx.snap.processes[with_indicators].itertuples():
         pdf.heading(f"{proc.code} · {proc.name}", 1)
         rows = scores[scores["process"] == proc.code]
         n_late = int((late["process"] == proc.code).sum())
         pdf.para(f"Tipo de proceso: {PROCESS_TYPES.get(proc.type, proc.type)}. Líder: {proc.leader_role or '—'}. "
                  f"Puntaje: {fmt.percent(proc.score)} ({status_text(proc.status)}). "
                  f"Reportes atrasados: {n_late}.")
-        if rows.empty:
-            pdf.para("El proceso no tiene indicadores de la política a su cargo.", 9, "I")
-            continue
         ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores del proceso {proc.code}")
         pdf.grid(_indicator_rows(rows), (14, 52, 28, 22, 22, 22, 20))
+        _commentary(pdf, ctx, rows[rows["status"] != "verde"])
+
+
+def _commentary(pdf: _Pdf, ctx: _Ctx, rows: pd.DataFrame) -> None:
+    """For each indicator not in green: the analysis of its value in force and its open actions."""
+    if rows.empty:
+        return
+    pdf.para("Análisis y acciones de mejora de los indicadores que no están en verde", 10, "B")
+    for ind in rows.itertuples():
+        note = ctx.notes[ind.code]
+        pdf.para(f"{ind.code} · {ind.name} ({status_text(ind.status)})", 9, "B")
+        if note["period"] is None:
+            pdf.para("Análisis: sin valor reportado a la fecha de corte.", 9)
+        else:
+            pdf.para(f"Análisis del valor de {note['period']}: {note['analysis'] or 'sin análisis registrado.'}", 9)
+        acts = note["actions"]
+        if acts.empty:
+            pdf.para("Acciones de mejora: ninguna abierta.", 9, "I")
+            continue
+        pdf.grid(pd.DataFrame({
+            "Acción de mejora": acts["action"], "Responsable": acts["responsible"],
+            "Fecha límite": [fmt.short_date(d) + (" (vencida)" if o else "")
+                             for d, o in zip(acts["due_date"], acts["overdue"])],
+            "Estado": acts["status"].map(ACTION_STATUSES)}), (86, 44, 28, 22))
+
+
+def _approval(pdf: _Pdf, roles: list[tuple[str, str]]) -> None:
+    """Elaboró, revisó, aprobó: the role, and blank lines for name, signature and date."""
+    pdf.heading("Aprobación del informe", 0 if pdf.get_y() > 200 else 1)
+    pdf.set_font(FONT, "", 9)
+    head = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
+    with pdf.table(col_widths=(22, 62, 36, 36, 24), headings_style=head, line_height=9, text_align="LEFT",
+                   width=PAGE_W) as table:
+        table.row(["", "Cargo", "Nombre", "Firma", "Fecha"])
+        for step, role in roles:
+            table.row([step, role, "", "", "__/__/____"])
+    pdf.set_font(FONT, "", 10)
 
 
 def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
@@ -294,6 +381,8 @@ class _SpanishParser(argparse.ArgumentParser):
     _ERRORS = ((r"the following arguments are required: (.*)", r"faltan los argumentos obligatorios: \1"),
                (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
                (r"argument (\S+): expected one argument", r"el argumento \1 necesita un valor"),
+               (r"one of the arguments (.*) is required", r"falta uno de estos argumentos: \1"),
+               (r"argument (\S+): not allowed with argument (\S+)", r"\1 no se puede usar junto con \2"),
                (r"argument (\S+): (.*)", r"\1: \2"))
 
     def format_usage(self) -> str:
@@ -324,12 +413,28 @@ def _cutoff(text: str) -> date:
     return day
 
 
+def _vigencia(text: str) -> int:
+    """A vigencia for the annual report: a year already closed, from the first one the dashboard offers."""
+    try:
+        year = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» no es un año válido; escriba la vigencia con cuatro "
+                                         "cifras, por ejemplo 2025.") from None
+    if not EARLIEST.year <= year or date(year, 12, 31) > date.today():
+        raise argparse.ArgumentTypeError(f"la vigencia {year} no está disponible: use un año ya cerrado, desde "
+                                         f"{EARLIEST.year}.")
+    return year
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _SpanishParser(
         prog="python -m metrics.report", add_help=False,
         description="Genera el informe de seguimiento (PDF) de la Política de Gobierno Digital a una fecha de corte.")
     parser.add_argument("-h", "--ayuda", action="help", help="muestra esta ayuda y termina")
-    parser.add_argument("--corte", required=True, type=_cutoff, help="fecha de corte AAAA-MM-DD")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--corte", type=_cutoff, help="fecha de corte AAAA-MM-DD")
+    which.add_argument("--anual", type=_vigencia, help="informe anual de una vigencia AAAA (enero a diciembre, "
+                                                       "comparado con el 31/12 del año anterior)")
     parser.add_argument("--salida", required=True, type=Path, help="archivo PDF de salida")
     parser.add_argument("--comparar", type=_cutoff, default=None,
                         help="corte anterior para comparar AAAA-MM-DD (por defecto, el último cierre de trimestre "
@@ -338,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="archivo DuckDB (por defecto PERSONERIA_DB o la base de demostración)")
     parser.add_argument("--generado-por", default="Línea de comandos", help="quién genera el informe")
     args = parser.parse_args(argv)
+    if args.anual is not None and args.comparar is not None:
+        parser.error("el informe anual siempre compara con el 31/12 del año anterior: quite --comparar.")
     if args.comparar is not None and args.comparar > args.corte:
         parser.error("la fecha de --comparar debe ser anterior o igual a la de --corte.")
     from metrics.seed import open_store
@@ -347,8 +454,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.message}\nQué hacer: {exc.hint}", file=sys.stderr)
         return 2
     try:
-        plan = plan_mod.load(store, args.corte)
-        data = build_pdf(store, plan, args.corte, args.generado_por, args.comparar)
+        if args.anual is not None:
+            data = build_annual_pdf(store, plan_mod.load(store, annual_dates(args.anual)[0]), args.anual,
+                                    args.generado_por)
+        else:
+            data = build_pdf(store, plan_mod.load(store, args.corte), args.corte, args.generado_por, args.comparar)
     finally:
         store.close()
     try:

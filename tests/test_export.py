@@ -131,7 +131,7 @@ def test_workbook_has_the_sheets_and_the_engine_numbers(demo):
     assert prov.data_hash in book.properties.keywords
     cover = {r[0]: r[1] for r in book["Portada"].iter_rows(min_row=2, values_only=True)}
     assert cover["Hash de los datos"] == prov.data_hash
-    assert cover["Fecha de corte"] == "31 de diciembre de 2024"
+    assert cover["Fecha de corte"] == datetime_of(CUT)
     assert cover["Puntaje de la política"] == pytest.approx(snap.policy)
 
     def table(name):
@@ -171,6 +171,11 @@ def test_no_personal_data_in_workbook_or_open_data(demo):
         assert not users & cells, ws.title
     with zipfile.ZipFile(io.BytesIO(export.open_data_zip(store, plan, prov))) as zf:
         for name in zf.namelist():
+            if name.endswith(".xlsx"):
+                people = openpyxl.load_workbook(io.BytesIO(zf.read(name)))
+                assert not users & {c for ws in people.worksheets for row in ws.iter_rows(values_only=True)
+                                    for c in row}, name
+                continue
             body = zf.read(name).decode("utf-8")
             assert "recorded_by" not in body
             if name.endswith(".csv"):
@@ -204,3 +209,150 @@ def test_no_internet_page_for_the_renderer():
     from kaleido._page_generator import PageGenerator
     page = PageGenerator(plotly=str(export.PLOTLY_JS), mathjax=False).generate_index()
     assert "http://" not in page and "https://" not in page
+
+
+# -- the workbook for Colombian desks ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def desk_book(tmp_path_factory):
+    """The workbook of a demo base with two improvement actions, read back with openpyxl."""
+    from datetime import datetime
+    store = seed.open_demo(tmp_path_factory.mktemp("desk") / "demo.duckdb", today=date(2025, 6, 30))
+    with store.transaction() as cur:
+        for text, due, status in (("Publicar el inventario de activos", date(2024, 11, 30), "abierta"),
+                                  ("Capacitar a los enlaces", date(2025, 3, 31), "en_ejecucion")):
+            cur.execute("INSERT INTO improvement_action (indicator, action, responsible, due_date, status, "
+                        "created_at, created_by, updated_at, updated_by) VALUES ('GD-09', ?, 'Líder TIC', ?, ?, ?, "
+                        "'admin', ?, 'admin')", [text, due, status, datetime(2024, 10, 1), datetime(2024, 10, 1)])
+    plan = plan_mod.load(store)
+    snap = snapshot.compute(store, plan, CUT)
+    book = openpyxl.load_workbook(io.BytesIO(export.workbook(store, plan, snap, export.provenance(store, CUT))))
+    yield store, plan, snap, book
+    store.close()
+
+
+def rows_of(ws):
+    rows = list(ws.iter_rows())
+    headers = [c.value for c in rows[0]]
+    return [dict(zip(headers, r)) for r in rows[1:]]
+
+
+def test_dates_are_date_cells_shown_dd_mm_aaaa(desk_book):
+    *_, book = desk_book
+    assert book["Portada"]["B5"].value == datetime_of(CUT) and book["Portada"]["B5"].number_format == "DD/MM/YYYY"
+    seen = 0
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if c.is_date:
+                    seen += 1
+                    assert c.number_format in ("DD/MM/YYYY", "DD/MM/YYYY HH:MM"), (ws.title, c.coordinate)
+                assert not (isinstance(c.value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", c.value)), \
+                    (ws.title, c.coordinate, c.value)  # no date left as text
+    assert seen > 1000
+    for sheet, header in (("Valores vigentes", "Fin del periodo"), ("Historial de valores", "Fin del periodo"),
+                          ("Reportes atrasados", "Fin del periodo"), ("Acciones de mejora", "Fecha límite")):
+        cells = [r[header] for r in rows_of(book[sheet])]
+        assert cells and all(c.is_date and c.number_format == "DD/MM/YYYY" for c in cells), (sheet, header)
+
+
+def datetime_of(day):
+    from datetime import datetime
+    return datetime(day.year, day.month, day.day)
+
+
+def test_numbers_carry_the_format_of_their_unit(desk_book):
+    _, plan, _, book = desk_book
+    units = plan.indicators.set_index("code")["unit"]
+    expected = {"%": '0.0" %"', "#": "#,##0", "personas": "#,##0", "puntos": '#,##0.0" puntos"',
+                "horas": '#,##0.0" horas"', "días hábiles": '#,##0.0" días hábiles"'}
+    for sheet, code_header, headers in (("Indicadores", "Código", ("Resultado", "Meta")),
+                                        ("Valores vigentes", "Indicador", ("Valor",)),
+                                        ("Historial de valores", "Indicador", ("Valor",))):
+        for row in rows_of(book[sheet]):
+            for h in headers:
+                code = row[code_header].value
+                assert row[h].number_format == expected[units[code]], (sheet, h, code)
+    for sheet, header in (("Indicadores", "Cumplimiento"), ("Objetivos", "Puntaje"),
+                          ("Procesos", "Cobertura de datos")):
+        assert all(r[header].number_format == "0.0%" for r in rows_of(book[sheet]))
+    assert all(r["Días de atraso"].number_format == "#,##0" for r in rows_of(book["Reportes atrasados"]))
+    assert export.unit_format('x"; 0') == "#,##0.0"  # a unit that would break the format code stays out of it
+
+
+def test_every_table_has_a_filter_and_names_its_processes(desk_book):
+    _, plan, snap, book = desk_book
+    assert tuple(book.sheetnames) == export.SHEETS
+    for ws in book.worksheets:
+        assert ws.auto_filter.ref == ws.dimensions, ws.title
+    names = dict(zip(plan.processes["code"], plan.processes["name"]))
+    for sheet in ("Fichas técnicas", "Indicadores", "Reportes atrasados", "Acciones de mejora"):
+        rows = rows_of(book[sheet])
+        assert rows, sheet
+        assert all(r["Nombre del proceso"].value == names[r["Proceso"].value] for r in rows), sheet
+
+
+def test_late_reports_and_improvement_actions_sheets(desk_book):
+    _, _, snap, book = desk_book
+    late = rows_of(book["Reportes atrasados"])
+    assert len(late) == len(snap.late)
+    assert {(r["Indicador"].value, r["Días de atraso"].value) for r in late} == \
+        set(zip(snap.late["indicator"], snap.late["days_late"].astype(int)))
+    actions = rows_of(book["Acciones de mejora"])
+    assert [(r["Acción de mejora"].value, r["Responsable"].value, r["Fecha límite"].value.date(), r["Estado"].value,
+             r["Vencida"].value) for r in actions] == [
+        ("Publicar el inventario de activos", "Líder TIC", date(2024, 11, 30), "Abierta", "Sí"),
+        ("Capacitar a los enlaces", "Líder TIC", date(2025, 3, 31), "En ejecución", "No")]
+
+
+# -- open data: the CSV as it is, the .xlsx for people, the data package and the licence ----------
+def test_open_data_package_is_structurally_valid_and_licensed(demo):
+    import json
+    store, plan, _ = demo
+    prov = export.provenance(store, CUT)
+    with zipfile.ZipFile(io.BytesIO(export.open_data_zip(store, plan, prov))) as zf:
+        names = zf.namelist()
+        package = json.loads(zf.read("datapackage.json"))
+        csv_name = next(n for n in names if n.endswith(".csv") and n.startswith("indicadores_"))
+        raw = zf.read(csv_name)
+        readme = zf.read("LEAME.txt").decode("utf-8")
+        comment = zf.comment.decode("utf-8")
+        people = openpyxl.load_workbook(io.BytesIO(zf.read(csv_name.replace(".csv", ".xlsx"))))
+    assert package["profile"] == "tabular-data-package"
+    assert re.fullmatch(r"[a-z0-9._-]+", package["name"])
+    for licensed in (package, package["resources"][0]):
+        assert licensed["licenses"] == [{"name": "CC-BY-4.0", "title": export.LICENSE["title"],
+                                         "path": export.LICENSE["path"]}]
+    assert "CC BY 4.0" in readme and "CC BY 4.0" in comment
+    (resource,) = package["resources"]
+    assert resource["profile"] == "tabular-data-resource" and resource["path"] == csv_name in names
+    assert resource["encoding"] == "utf-8" and resource["dialect"]["delimiter"] == ","
+    fields = resource["schema"]["fields"]
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    assert [f["name"] for f in fields] == header
+    allowed = {"string", "number", "integer", "date", "boolean", "datetime", "year"}
+    assert all(f.get("type") in allowed for f in fields)
+    types = {f["name"]: f["type"] for f in fields}
+    assert types["valor"] == types["meta_vigencia"] == types["linea_base"] == "number"  # 11,5 is a number
+    assert types["vigencia"] == "integer" and types["fecha_corte"] == "date"
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    for row in rows:  # every value parses as the type the package declares
+        for name, kind in types.items():
+            value = row[name]
+            if value == "":
+                continue
+            if kind == "number":
+                float(value)
+            elif kind == "integer":
+                assert re.fullmatch(r"-?\d+", value), (name, value)
+            elif kind == "date":
+                date.fromisoformat(value)
+    assert any("." in r["valor"] for r in rows)  # decimals in the data, typed as number
+    assert not raw.startswith(b"\xef\xbb\xbf")  # the CSV for datos.gov.co stays plain UTF-8 with commas
+    data = people["Datos"]
+    assert [c.value for c in data[1]] == header
+    assert data.auto_filter.ref == data.dimensions
+    assert data.max_row - 1 == len(rows)
+    col = header.index("fecha_fin_periodo")
+    assert all(r[col].is_date and r[col].number_format == "DD/MM/YYYY" for r in data.iter_rows(min_row=2))
+    about = {r[0].value: r[1].value for r in people["Acerca de"].iter_rows(min_row=2)}
+    assert about["Licencia"] == export.LICENSE["title"]

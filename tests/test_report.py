@@ -102,12 +102,12 @@ def test_one_section_per_objective_and_per_process_with_images(built):
     marks = sections(reader)
     titles = [t for t, _, _ in marks]
     assert titles[:3] == ["Portada", "Resumen ejecutivo", "Objetivos"]
-    assert "Procesos" in titles and titles[-1] == "Estado de la visión 2024"
+    assert "Procesos" in titles and titles[-2:] == ["Estado de la visión 2024", "Aprobación del informe"]
     order = [p for _, p, _ in marks]
     assert order == sorted(order)
     sections_with_charts = [
         (f"{o.code} · {o.text}", o.code in set(snap.objective_inputs["objective"])) for o in snap.objectives.itertuples()
-    ] + [(f"{p.code} · {p.name}", p.code in set(snap.indicators["process"])) for p in snap.processes.itertuples()]
+    ] + [(f"{p.code} · {p.name}", True) for p in snap.processes.itertuples() if p.code in set(snap.indicators["process"])]
     for title, has_indicators in sections_with_charts:
         assert title in titles
         assert not has_indicators or images_in_section(reader, marks, title), title
@@ -175,7 +175,12 @@ def test_pdf_before_the_first_plan(built, tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    ([], "faltan los argumentos obligatorios: --corte, --salida"),
+    ([], "faltan los argumentos obligatorios: --salida"),
+    (["--salida", "x.pdf"], "falta uno de estos argumentos: --corte --anual"),
+    (["--corte", "2024-12-31", "--anual", "2024", "--salida", "x.pdf"], "--anual no se puede usar junto con --corte"),
+    (["--anual", "2024", "--comparar", "2023-06-30", "--salida", "x.pdf"], "quite --comparar"),
+    (["--anual", "2019", "--salida", "x.pdf"], "la vigencia 2019 no está disponible"),
+    (["--anual", "dos mil", "--salida", "x.pdf"], "«dos mil» no es un año válido"),
     (["--corte", "2024-13-01", "--salida", "x.pdf"], "«2024-13-01» no es una fecha válida"),
     (["--corte", "2019-12-31", "--salida", "x.pdf"], "fuera del rango del tablero"),
     (["--corte", "2024-12-31", "--salida", "x.pdf", "--comparar", "2025-01-01"], "debe ser anterior"),
@@ -196,3 +201,83 @@ def test_the_pdf_states_the_vision_rule_with_the_entitys_thresholds(built):
     reader = built["pdf"]
     text = " ".join(page_text(reader, i) for i in range(len(reader.pages)))
     assert vision_rule(built["plan"].settings) in text
+
+
+def all_text(reader) -> str:
+    return " ".join(page_text(reader, i) for i in range(len(reader.pages)))
+
+
+def test_the_cover_names_the_cut_off_it_compares_with(built):
+    assert "Se compara con el corte del 30 de septiembre de 2024" in page_text(built["pdf"], 0)
+
+
+def test_a_non_green_indicator_has_its_analysis_and_open_actions(built):
+    """GD-09 is not green at the cut-off: its analysis and its open actions (owner, due date) are in its
+    process section; the closed action and actions recorded after the cut-off are not."""
+    snap, store = built["snap"], built["store"]
+    row = snap.indicators.set_index("code").loc["GD-09"]
+    assert row["status"] != "verde"
+    from metrics import values
+    analysis = values.current_values(store, CUT, indicator="GD-09").iloc[-1]["analysis"]
+    text = all_text(built["pdf"])
+    block = text[text.index("GD-09 · Avance del ejercicio de Arquitectura Empresarial ("):]
+    assert f"{analysis[:60]}" in block
+    assert "Acción 0 Líder TIC 31/10/2024 (vencida) Abierta" in block
+    assert "Acción 1 Líder TIC 30/11/2024 (vencida) En ejecución" in block
+    assert "Acción 3 Líder TIC 31/03/2025 Abierta" in block
+    assert "Acción 2" not in text  # closed
+
+
+def test_every_indicator_not_in_green_is_commented_and_no_green_one(built):
+    text = all_text(built["pdf"])
+    for ind in built["snap"].indicators.itertuples():
+        heading = f"{ind.code} · {ind.name} ({summary_mod.status_text(ind.status)})"
+        assert (heading in text) == (ind.status != "verde"), ind.code
+
+
+def test_no_page_for_a_process_without_indicators(built):
+    reader, snap = built["pdf"], built["snap"]
+    titles = [t for t, _, _ in sections(reader)]
+    with_indicators = set(snap.indicators["process"])
+    empty = [p for p in snap.processes.itertuples() if p.code not in with_indicators]
+    assert empty, "the demo has processes without indicators"
+    for proc in snap.processes.itertuples():
+        assert (f"{proc.code} · {proc.name}" in titles) == (proc.code in with_indicators), proc.code
+    text = all_text(reader)
+    assert text.count("Tipo de proceso:") == len(with_indicators)
+    assert all(f"{p.code} · {p.name}" in text for p in empty)  # named once, in the list of processes without
+
+
+def test_the_approval_block_closes_the_report_with_roles_and_blank_lines(built):
+    reader, plan = built["pdf"], built["plan"]
+    last = page_text(reader, len(reader.pages) - 1)
+    roles = report.approval_roles(built["store"], plan)
+    assert [s for s, _ in roles] == ["Elaboró", "Revisó", "Aprobó"]
+    assert roles[1][1] == "Jefe de la Oficina de Planeación" and roles[2][1] == plan.roles[0]
+    assert "Aprobación del informe Cargo Nombre Firma Fecha" in last
+    for step, role in roles:
+        assert f"{step} {role} __/__/____" in last
+
+
+def test_the_approval_roles_come_from_the_settings_when_set(tmp_path):
+    store = seed.open_demo(tmp_path / "d.duckdb")
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO setting VALUES ('firma_aprobo', 'Personero Distrital de Cartagena')")
+    roles = dict(report.approval_roles(store, plan_mod.load(store)))
+    store.close()
+    assert roles["Aprobó"] == "Personero Distrital de Cartagena"
+
+
+def test_the_annual_report_covers_the_vigencia_and_compares_with_the_previous_year_end(built, tmp_path):
+    out = tmp_path / "informe-2024.pdf"
+    assert report.main(["--anual", "2024", "--salida", str(out), "--base", str(built["store"].path)]) == 0
+    reader = pypdf.PdfReader(out)
+    cover = page_text(reader, 0)
+    assert "Informe anual de gestión – vigencia 2024" in cover
+    assert "Fecha de corte: 31 de diciembre de 2024" in cover
+    assert "Se compara con el corte del 31 de diciembre de 2023" in cover
+    assert "Concejo Distrital" in cover and "rendición de cuentas" in cover
+    summary = page_text(reader, 1) + page_text(reader, 2)
+    assert "Al 31/12/2023" in summary and "Al 31/12/2024" in summary
+    assert "Aprobación del informe" in page_text(reader, len(reader.pages) - 1)
+    assert report.annual_dates(2020) == (date(2020, 12, 31), date(2020, 1, 1))  # never before the first day

@@ -27,7 +27,10 @@ PLAN_TEXTS = [("entity", c, None, None, "Portada", "Valor") for c in ("name", "p
     ("indicator", "name", "code", INDICATOR, "Indicadores", "Indicador"),
     ("indicator", "unit", "code", INDICATOR, "Indicadores", "Unidad"),
     ("objective", "text", "kind", "especifico", "Objetivos", "Objetivo"),
-    ("process", "name", "code", "TI", "Procesos", "Proceso")]
+    ("process", "name", "code", "TI", "Procesos", "Proceso"),
+    ("process", "name", "code", "TI", "Indicadores", "Nombre del proceso")]
+# The free texts of an improvement action, on the sheet "Acciones de mejora".
+ACTION_TEXTS = ["Acción de mejora", "Responsable"]
 # The texts of a value, each formula in its own period so that every one is in force at the cut-off.
 VALUE_TEXTS = [("Valores vigentes", "Análisis"), ("Valores vigentes", "Evidencia"),
                ("Historial de valores", "Motivo de la corrección")]
@@ -61,6 +64,11 @@ def store(tmp_path_factory):
                         "evidence_url, recorded_at, recorded_by, reason) VALUES (?, ?, ?, ?, 50, ?, ?, ?, 'x', ?)",
                         [INDICATOR, year, period, period_end(year, "T", period), text, text,
                          f"2025-02-28 23:59:{i:02d}", text])
+        for i, text in enumerate(FORMULAS):  # the action text needs at least a few characters: all do
+            cur.execute("INSERT INTO improvement_action (indicator, action, responsible, due_date, status, created_at, "
+                        "created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, 'abierta', ?, 'x', ?, 'x')",
+                        [INDICATOR, text, text, date(2025, 6, 30), f"2025-02-01 10:00:{i:02d}",
+                         f"2025-02-01 10:00:{i:02d}"])
     yield s
     s.close()
 
@@ -88,6 +96,16 @@ def test_values_workbook_has_no_formula(store):
         assert _xml(formula_for(table, column)) in column_texts(book, sheet, header), (table, column, sheet, header)
     for sheet, header in VALUE_TEXTS:
         assert {_xml(t) for t in FORMULAS} <= column_texts(book, sheet, header), (sheet, header)
+    for header in ACTION_TEXTS:
+        assert {_xml(t) for t in FORMULAS} <= column_texts(book, "Acciones de mejora", header), header
+
+
+def test_open_data_workbook_has_no_formula(store):
+    plan = plan_mod.load(store)
+    book = assert_no_formula(export.open_data_xlsx(store, plan, export.provenance(store, TODAY)))
+    assert plan.indicators.set_index("code").loc[INDICATOR, "public"]  # so its texts are in the open data
+    assert formula_for("indicator", "name") in column_texts(book, "Datos", "nombre_indicador")
+    assert formula_for("indicator", "unit") in column_texts(book, "Datos", "unidad")
 
 
 def test_bulk_template_has_no_formula(store):
