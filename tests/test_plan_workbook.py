@@ -391,41 +391,6 @@ def test_a_problem_the_plan_already_had_does_not_block_a_change_but_blocks_a_new
     assert not (tmp_path / "nueva.duckdb").exists()
 
 
-@pytest.mark.browser
-def test_in_chromium_the_plan_page_downloads_the_workbook_and_saves_an_edited_one(db, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
-
-    from tests.browser.helpers import (CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, AppServer, download, get_by_key, goto,
-                                       sign_in, wait_for_app_run)
-    server = AppServer(db, tmp_path / "streamlit.log").start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}).new_page()
-            goto(page, server.url, "plan")
-            sign_in(page, PLANNER, "Demo-Planeacion-2024")
-            name, data = download(page, get_by_key(page, "plan_libro_descargar").get_by_role("button"))
-            assert name.endswith(".xlsx") and plan_workbook.read(data).problems == []
-            changed = edit(data, {(TARGETS, f"C{row_of(data, TARGETS, 'GD-05', 2025)}"): 88.25})
-            get_by_key(page, "plan_libro").locator("input[type=file]").set_input_files(
-                files=[{"name": "plan.xlsx", "mimeType": "application/octet-stream", "buffer": changed}])
-            wait_for_app_run(page)
-            reason = get_by_key(page, "plan_libro_motivo").locator("textarea")
-            reason.fill(REASON)
-            reason.press("Tab")
-            wait_for_app_run(page)
-            expect(page.get_by_text("1 fila cambia")).to_be_visible(timeout=RUN_TIMEOUT_MS)   # the table is a canvas
-            get_by_key(page, "plan_libro_guardar").get_by_role("button").click()
-            wait_for_app_run(page)
-            expect(page.get_by_text("Se guardó 1 cambio del plan")).to_be_visible(timeout=RUN_TIMEOUT_MS)
-            browser.close()
-    finally:
-        server.stop()
-    changes = everything(db)["plan_change"]
-    assert changes[["item", "item_key", "recorded_by", "reason"]].values.tolist() == \
-        [["target", "GD-05|2025", PLANNER, REASON]]
-
-
 def test_importar_without_an_account_is_recorded_as_the_command_line(db, tmp_path, capsys):
     data = exported(db, tmp_path / "plan.xlsx")
     row = row_of(data, TARGETS, "GD-05", 2026)
