@@ -203,10 +203,6 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     measured = validation.measure(ficha, entry.value, entry.numerator, entry.denominator)
     analysis = validation.text(entry.analysis, "analysis")
     evidence = validation.evidence_link(entry.evidence_url)
-    view = outlook(cur, ficha, year, period, measured.value, settings, year_rows)
-    if view.period_status != "verde" and len(analysis) < validation.MIN_REASON:
-        raise Rejected("El resultado del periodo no queda en verde: escriba el análisis del indicador (causas y "
-                       f"acciones, al menos {validation.MIN_REASON} caracteres).")
     usual = far_from_history(cur, code, end, measured.value)
     if usual is not None:
         far = (f"El valor {validation.as_stored(measured.value, ficha['unit'])} está muy lejos de la historia del "
@@ -215,6 +211,10 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
             raise Rejected(f"{far}: confirme que es correcto y explíquelo en el análisis antes de guardar.")
         if len(analysis) < validation.MIN_REASON:
             raise Rejected(f"{far}: explique en el análisis por qué (al menos {validation.MIN_REASON} caracteres).")
+    view = outlook(cur, ficha, year, period, measured.value, settings, year_rows)
+    if view.period_status != "verde" and len(analysis) < validation.MIN_REASON:
+        raise Rejected("El resultado del periodo no queda en verde: escriba el análisis del indicador (causas y "
+                       f"acciones, al menos {validation.MIN_REASON} caracteres).")
     row = {"indicator": code, "year": year, "period": period, "period_end": end, "value": measured.value,
            "numerator": measured.numerator, "denominator": measured.denominator, "analysis": analysis or None,
            "evidence_url": evidence or None, "recorded_at": now, "recorded_by": user.username,
