@@ -36,7 +36,9 @@ PRIVACY_NOTICE = """
 Cartagena de Indias, como responsable del tratamiento, usa el nombre, el usuario, el correo
 institucional, el cargo, el rol y el proceso de las personas que ingresan a este tablero, y el
 registro de sus ingresos y de los cambios que hacen, **solo** para controlar el acceso, asignar
-permisos por proceso y dejar la trazabilidad (auditoría) de los datos reportados. Estos datos se
+permisos por proceso, dejar la trazabilidad (auditoría) de los datos reportados y enviar al correo
+institucional los recordatorios de los reportes a cargo de cada persona (y al Personero, un resumen
+semanal); de cada mensaje enviado se guarda la fecha, el destinatario y el asunto. Estos datos se
 tratan en ejercicio de las funciones legales de la entidad (art. 10 de la Ley 1581), no se publican
 ni se entregan a terceros, y se conservan mientras la cuenta esté activa y durante el periodo de
 retención de los registros de auditoría. Como titular puede **conocer, actualizar, rectificar y

@@ -139,3 +139,20 @@ def test_the_personero_lands_on_what_needs_attention(db):
         assert heading in headings
     tables = [d.value for d in at.dataframe]
     assert any("Días de atraso" in t.columns for t in tables)
+
+
+def test_the_administrator_sets_the_email_that_receives_the_reminders(db):
+    at = sign_in("admin")
+    at.switch_page("app_pages/administrar.py").run()
+    at.selectbox(key="adm_cuenta").select("lider.ti").run()
+    at.text_input(key="adm_correo_lider.ti").input("lider.ti@personeriacartagena.gov.co").run()
+    next(b for b in at.button if b.label == "Guardar cambios de la cuenta").click()
+    at.run()
+    assert not at.exception
+    assert db.scalar("SELECT email FROM app_user WHERE username = 'lider.ti'") == "lider.ti@personeriacartagena.gov.co"
+
+
+def test_the_privacy_notice_states_the_email_purpose(db):
+    at = AppTest.from_file("../../dashboard.py", default_timeout=60).run()
+    notice = next(e for e in at.expander if "Aviso de privacidad" in e.label)
+    assert "recordatorios" in " ".join(m.value for m in notice.markdown)
