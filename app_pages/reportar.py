@@ -87,7 +87,9 @@ with tab_report:
         target = (nxt["indicator"], int(nxt["year"]), int(nxt["period"]))
     if target is not None and target[0] in codes:
         st.session_state["rep_indicador"] = target[0]
-    code = st.selectbox("Indicador", codes, index=codes.index(first), key="rep_indicador",
+    elif st.session_state.get("rep_indicador") not in codes:   # first visit, or another process chosen
+        st.session_state["rep_indicador"] = first
+    code = st.selectbox("Indicador", codes, key="rep_indicador",
                         format_func=lambda c: f"{c} · {plan.indicator(c)['name']}")
     ficha = plan.indicator(code).to_dict()
     periods = states[states["indicator"] == code].sort_values("period_end", ascending=False)
