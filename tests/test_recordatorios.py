@@ -138,3 +138,22 @@ def test_settings_come_from_the_environment_and_missing_ones_are_named():
     with pytest.raises(Rejected, match="STARTTLS"):
         mail.SmtpSettings.from_env({"TABLERO_SMTP_HOST": "h", "TABLERO_SMTP_FROM": "t@p.co",
                                     "TABLERO_SMTP_STARTTLS": "quizá"})
+
+
+def test_the_command_line_sends_through_the_server_named_in_the_environment(store, smtp, monkeypatch, capsys):
+    inbox, settings = smtp
+    path = store.path
+    store.close()                                   # the command opens the file itself, as the timer does
+    for name, value in {"HOST": "127.0.0.1", "PORT": str(settings.port), "STARTTLS": "no",
+                        "FROM": "tablero@personeria.example"}.items():
+        monkeypatch.setenv(f"TABLERO_SMTP_{name}", value)
+    assert recordatorios.main(["--db", str(path), "--hoy", MONDAY.isoformat(), "--dias", "5"]) == 0
+    assert inbox.received and all(m["From"] == "tablero@personeria.example" for _, m in inbox.received)
+    assert "Se enviaron" in capsys.readouterr().out
+    assert recordatorios.main(["--db", str(path), "--hoy", MONDAY.isoformat(), "--simular"]) == 0
+    assert "se enviarían 0 mensajes" in capsys.readouterr().out     # all recorded: nothing left for today
+    monkeypatch.delenv("TABLERO_SMTP_HOST")
+    with monkeypatch.context() as m:
+        m.setattr(recordatorios, "reminders", lambda *a, **k: [recordatorios.Reminder("x", "x@y.co", "lider", "s", "b")])
+        assert recordatorios.main(["--db", str(path), "--hoy", MONDAY.isoformat()]) == 1
+    assert "TABLERO_SMTP_HOST" in capsys.readouterr().err

@@ -68,16 +68,26 @@ def open_report(at: AppTest, code: str, year: int, period: int) -> AppTest:
 
 
 def test_the_link_opens_that_period_and_after_a_save_the_form_moves_to_the_next_one_cleared(db):
-    at = open_report(sign_in("lider.ti"), "GD-26", 2024, 1)
-    assert at.selectbox(key="rep_indicador").value == "GD-26"
-    assert at.selectbox(key="rep_periodo_GD-26").value is not None
-    assert value_box(at).key == "rep_valor_GD-26_2024_1"
-    value_box(at).input("3").run()
+    owed = pending.owed(db, date.today(), "TI")
+    counts = owed["indicator"].value_counts()
+    code = counts.index[0]
+    mine = owed[owed["indicator"] == code]          # by due date
+    assert len(mine) >= 3, "the test needs an indicator owing three periods"
+    middle, oldest = mine.iloc[1], mine.iloc[0]
+    last = db.query("SELECT value FROM measurement WHERE indicator = ? AND NOT is_void ORDER BY period_end DESC "
+                    "LIMIT 1", [code])
+    typed = f"{last['value'].iloc[0]:g}".replace(".", ",") if not last.empty else "1"   # within its history
+    at = open_report(sign_in("lider.ti"), code, int(middle["year"]), int(middle["period"]))
+    assert at.selectbox(key="rep_indicador").value == code
+    assert value_box(at).key == f"rep_valor_{code}_{middle['year']}_{middle['period']}"
+    value_box(at).input(typed).run()
+    next(a for a in at.text_area if str(a.key).startswith("rep_analisis_")).input("Reporte del periodo con sus causas").run()
     next(b for b in at.button if b.label == "Guardar reporte").click()
     at.run()
     assert not at.exception
-    assert any("Se guardó el reporte de GD-26 2024: 3" in s.value for s in at.success)
-    assert value_box(at).key == "rep_valor_GD-26_2025_1" and value_box(at).value == ""   # the next period, cleared
+    assert any(f"Se guardó el reporte de {code} {middle['label']}: " in s.value for s in at.success)
+    # the next period owed by due date (the oldest left), not the newest the chooser lists first; cleared
+    assert value_box(at).key == f"rep_valor_{code}_{oldest['year']}_{oldest['period']}" and value_box(at).value == ""
     assert any(b.label == "Guardar reporte" for b in at.button)                          # not «Guardar corrección»
     assert db.scalar("SELECT count(*) FROM measurement WHERE recorded_by = 'lider.ti'") == 1
 
