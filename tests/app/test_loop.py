@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import accounts, pending
+from metrics import accounts, pending, writes
 from metrics.accounts import User
 from tests.reporting_helpers import PASSWORD, fresh_store
 
@@ -166,3 +166,18 @@ def test_the_privacy_notice_states_the_email_purpose(db):
     at = AppTest.from_file("../../dashboard.py", default_timeout=60).run()
     notice = next(e for e in at.expander if "Aviso de privacidad" in e.label)
     assert "recordatorios" in " ".join(m.value for m in notice.markdown)
+
+
+def test_a_missing_evidence_link_is_blank_on_indicador_never_none(db):
+    row = db.query("SELECT year, period, value FROM measurement WHERE indicator = 'GD-06' "
+                   "ORDER BY period_end DESC LIMIT 1").iloc[0]
+    writes.correct(db, "admin", writes.Entry("GD-06", int(row["year"]), int(row["period"]), f"{row['value']:g}"),
+                   "Se quitó el enlace roto de la evidencia")          # a correction with no evidence link
+    at = sign_in("lider.ti")
+    at.query_params["indicador"] = "GD-06"
+    at.switch_page("app_pages/indicador.py").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Evidencia" in d.value.columns)
+    assert table["Evidencia"].iloc[0] == ""
+    assert not table[["Análisis", "Evidencia"]].isna().any().any()
+    assert "None" not in table[["Análisis", "Evidencia"]].astype(str).to_numpy()
