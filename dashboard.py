@@ -15,9 +15,12 @@ from ui import auth, errors, state
 
 st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
 
+auth.restore_session()
+LANDING_IS_PENDING = auth.lands_on_pending(auth.current_user())   # then Mis pendientes is served at /
 PAGES = {
     "Seguimiento": [
-        st.Page("app_pages/resumen.py", title="Resumen", icon=":material/dashboard:", default=True),  # served at /
+        st.Page("app_pages/resumen.py", title="Resumen", icon=":material/dashboard:", url_path="resumen",
+                default=not LANDING_IS_PENDING),  # served at / for everyone else
         st.Page("app_pages/objetivos.py", title="Objetivos y visión", icon=":material/flag:", url_path="objetivos"),
         st.Page("app_pages/actividades.py", title="Actividades", icon=":material/checklist:", url_path="actividades"),
     ],
@@ -31,8 +34,9 @@ PAGES = {
     ],
 }
 
-auth.restore_session()
-navigation = st.navigation(PAGES | auth.extra_pages(auth.current_user()))
+pages = PAGES | auth.extra_pages(auth.current_user())
+navigation = st.navigation(pages)
+auth.land_after_sign_in(navigation, pages)
 with st.sidebar:
     entity = state.plan().entity
     st.markdown(f"**{entity['name']}**  \n*{entity['motto']}*")

@@ -1,6 +1,7 @@
 """Administración: period locks (personero, administrador), exceptions, voids, accounts, backups, audit."""
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from metrics import accounts, backup, fmt, passwords, sessions, validation, writes
@@ -125,8 +126,11 @@ if "Cuentas" in tabs:
             proc = c2.selectbox("Proceso", options, index=options.index(row["process"]) if row["process"] in names
                                 else 0, key=f"adm_proc_{who}", format_func=lambda c: "—" if c is None else c)
             active = c3.toggle("Activa", value=bool(row["active"]), key=f"adm_activa_{who}")
+            mail_to = st.text_input("Correo institucional (recibe los recordatorios)", key=f"adm_correo_{who}",
+                                    value="" if pd.isna(row["email"]) else row["email"])
             if st.button("Guardar cambios de la cuenta"):
-                attempt(lambda: accounts.update_user(store, user.username, who, role, proc, active),
+                attempt(lambda: accounts.update_user(store, user.username, who, role, proc, active,
+                                                     email=mail_to.strip() or None),
                         f"Se actualizó la cuenta {who}.")
             pwd = st.text_input("Contraseña nueva", type="password", key=f"adm_clave_{who}", help=PASSWORD_HELP)
             if st.button("Restablecer contraseña y desbloquear"):

@@ -93,8 +93,8 @@ else:
     st.dataframe(pd.DataFrame({
         "Periodo": [period_label(y, ind["frequency"], p) for y, p in zip(shown["year"], shown["period"])],
         "Valor": [fmt.value(v, ind["unit"]) for v in shown["value"]],
-        "Análisis": shown["analysis"],
-        "Evidencia": shown["evidence_url"],
+        "Análisis": shown["analysis"].fillna(""),     # a missing text is blank, never "None"
+        "Evidencia": shown["evidence_url"].fillna(""),
         "Registrado": shown["recorded_at"].map(lambda t: t.strftime("%d/%m/%Y %H:%M")),
         "Versión": ["Corregido" if pd.notna(x) else "Original" for x in shown["supersedes"]],
     }), hide_index=True, column_config={"Evidencia": st.column_config.LinkColumn("Evidencia")})

@@ -1,4 +1,9 @@
-"""Reportar avance: the periods a process owes, the report and correction form, improvement actions, Excel upload."""
+"""Reportar avance: the periods a process owes, the report and correction form, improvement actions, Excel upload.
+
+The form opens on a period named by the link that brought the person here (?indicador=&anio=&periodo=,
+from «Mis pendientes»), and after a save moves on to the next period the process owes, cleared. A
+correction starts from the value, analysis and evidence in force, so nothing is lost by editing one field.
+"""
 from datetime import date, timedelta
 
 import pandas as pd
@@ -30,6 +35,26 @@ else:
 if notice := st.session_state.pop("rep_aviso", None):
     st.success(notice)
 
+
+def _linked_period() -> tuple[str, int, int] | None:
+    """The period a link asked for (?indicador=GD-06&anio=2025&periodo=6), read once: the query is
+    then cleared, so the form moves on freely after a save."""
+    query = st.query_params
+    try:
+        target = (query["indicador"], int(query["anio"]), int(query["periodo"]))
+    except (KeyError, ValueError):
+        return None
+    finally:
+        for name in ("indicador", "anio", "periodo"):
+            query.pop(name, None)
+    return target
+
+
+def _typed(x) -> str:
+    """A stored number as the person would type it (coma decimal, no thousands point): 99.5 -> '99,5'."""
+    return "" if x is None or pd.isna(x) else f"{float(x):.6f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 indicators = plan.indicators[plan.indicators["process"] == process]
 if indicators.empty:
     st.info("Este proceso no tiene indicadores a su cargo.")
@@ -54,7 +79,17 @@ with tab_report:
     st.markdown("#### Registrar un valor")
     codes = list(indicators["code"])
     first = due["indicator"].iloc[0] if not due.empty else codes[0]
-    code = st.selectbox("Indicador", codes, index=codes.index(first), key="rep_indicador",
+    target = _linked_period()
+    if (saved := st.session_state.pop("rep_siguiente", None)) is not None and not due.empty:
+        # after a save: the next period owed, of the same indicator if it still owes one
+        same = due[due["indicator"] == saved]
+        nxt = (same if not same.empty else due).iloc[0]
+        target = (nxt["indicator"], int(nxt["year"]), int(nxt["period"]))
+    if target is not None and target[0] in codes:
+        st.session_state["rep_indicador"] = target[0]
+    elif st.session_state.get("rep_indicador") not in codes:   # first visit, or another process chosen
+        st.session_state["rep_indicador"] = first
+    code = st.selectbox("Indicador", codes, key="rep_indicador",
                         format_func=lambda c: f"{c} · {plan.indicator(c)['name']}")
     ficha = plan.indicator(code).to_dict()
     periods = states[states["indicator"] == code].sort_values("period_end", ascending=False)
@@ -63,6 +98,11 @@ with tab_report:
     if periods.empty:
         st.info("Este indicador todavía no tiene periodos cerrados.")
         st.stop()
+
+    if target is not None and target[0] == code:
+        match = periods[(periods["year"] == target[1]) & (periods["period"] == target[2])]
+        if not match.empty:
+            st.session_state[f"rep_periodo_{code}"] = match.index[0]
 
     def describe(i: int) -> str:
         p = periods.loc[i]
@@ -85,6 +125,17 @@ with tab_report:
     seen_key = f"rep_visto_{key}"
     seen = st.session_state.get(seen_key)
     st.session_state[seen_key] = int(chosen["current_id"]) if live else None
+    if live and f"rep_valor_{key}" not in st.session_state:
+        # a correction starts from what is in force: value (or its numerator and denominator), analysis, evidence
+        in_force = writes.version_in_force(store, code, year, period) or {}
+        has_parts = validation.has_ratio(ficha) and not pd.isna(in_force.get("numerator"))
+        st.session_state.update({
+            f"rep_valor_{key}": "" if has_parts else _typed(in_force.get("value")),
+            f"rep_analisis_{key}": in_force.get("analysis") or "",
+            f"rep_evidencia_{key}": in_force.get("evidence_url") or ""})
+        if has_parts:
+            st.session_state[f"rep_num_{key}"] = _typed(in_force.get("numerator"))
+            st.session_state[f"rep_den_{key}"] = _typed(in_force.get("denominator"))
     if live:
         st.info(f"Valor vigente: **{fmt.value(chosen['value'], ficha['unit'])}**, registrado por "
                 f"{chosen['recorded_by']} el {pd.Timestamp(chosen['recorded_at']).strftime('%d/%m/%Y %H:%M')}. "
@@ -116,6 +167,7 @@ with tab_report:
 
     typed = any(not validation.blank(x) for x in (value, numerator, denominator))
     preview_error = None
+    confirm_key = f"rep_confirmar_{key}"
     if typed:
         try:
             measured = validation.measure(ficha, value, numerator, denominator)
@@ -129,11 +181,17 @@ with tab_report:
                         f"{fmt.value(view.result, ficha['unit'])} frente a {target_words} "
                         f"{fmt.value(view.target, ficha['unit'])}, cumplimiento {fmt.percent(view.attainment)} "
                         f"{status_text(view.status)}")
+            if usual := writes.far_from_history(store, code, chosen["period_end"], measured.value):
+                st.warning(f"El valor {stored} está muy lejos de la historia del indicador (de ordinario "
+                           f"{usual.text(ficha['unit'])}, según sus {usual.n} valores anteriores). Si es correcto, "
+                           "confírmelo y explique la causa en el análisis.", icon=":material/warning:")
+                st.checkbox("Confirmo que el valor es correcto", key=confirm_key)
         except Rejected as exc:
             preview_error = exc.message
             st.error(exc.message)
     if st.button("Guardar corrección" if live else "Guardar reporte", type="primary", key=f"rep_guardar_{key}"):
-        entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence)
+        entry = Entry(code, year, period, value, numerator, denominator, analysis, evidence,
+                      outlier_confirmed=bool(st.session_state.get(confirm_key, False)))
         try:
             if seen is not None:  # the screen showed a value in force: this is its correction
                 writes.correct(store, user.username, entry, reason or "", expected_id=seen)
@@ -145,7 +203,12 @@ with tab_report:
         else:
             for k in [k for k in st.session_state if str(k).endswith(key) and str(k).startswith("rep_")]:
                 del st.session_state[k]
-            st.session_state["rep_aviso"] = f"Se guardó el valor de {code} {label}."
+            saved_row = writes.version_in_force(store, code, year, period)
+            what = "la corrección" if seen is not None else "el reporte"
+            st.session_state["rep_aviso"] = (f"Se guardó {what} de {code} {label}: "
+                                             f"{validation.as_stored(saved_row['value'], ficha['unit'])}.")
+            st.session_state.pop(f"rep_periodo_{code}", None)
+            st.session_state["rep_siguiente"] = code
             st.rerun()
 
 with tab_actions:

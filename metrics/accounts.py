@@ -458,7 +458,8 @@ def create_demo_accounts(store: Store) -> None:
     now = datetime.now()
     with store.transaction() as cur:
         for username, name, role, process, password in DEMO_ACCOUNTS:
-            _insert_user(cur, username, name, role, process, password, None, "semilla", now)
+            _insert_user(cur, username, name, role, process, password, f"{username}@personeria.example",  # example
+                         "semilla", now)                                             # addresses, demo only
     set_anonymous_reading(store, None, True)
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from metrics import fmt, scoring, validation, values
+from metrics import fmt, outliers, scoring, validation, values
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected, User, audit, check, require
 from metrics.periods import PERIODS_PER_YEAR, period_label
@@ -92,6 +92,17 @@ def outlook(src, ficha, year: int, period: int, value: float, settings: Settings
     return Outlook(period_target, period_raw, period_state, result, target, raw, state)
 
 
+def far_from_history(src, indicator: str, period_end, value: float) -> outliers.UsualRange | None:
+    """The indicator's usual range when `value` falls outside it (None when it is within, or when
+    there is too little history): the values in force now of the periods that ended before this one."""
+    sql = (f"SELECT value FROM ({values.in_force_sql('AND indicator = ? AND period_end < ?')}) "
+           "WHERE NOT is_void AND value IS NOT NULL")
+    previous = [float(r[0]) for r in _fetch(src, sql, values.in_force_params(_EVERY_VERSION)
+                                             + [indicator, pd.Timestamp(period_end).date()])]
+    usual = outliers.usual_range(previous)
+    return None if usual is None or usual.holds(float(value)) else usual
+
+
 # -- the write path --------------------------------------------------------------------------
 @dataclass
 class Entry:
@@ -106,6 +117,9 @@ class Entry:
     evidence_url: str = ""
     period_date: date | None = None
     notes: list[str] = field(default_factory=list)
+    # A value far from the indicator's history (metrics/outliers.py): False until the person confirms it
+    # on the form; None where there is no confirmation step (a file upload), and the analysis is enough.
+    outlier_confirmed: bool | None = None
 
 
 @dataclass
@@ -192,6 +206,14 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     measured = validation.measure(ficha, entry.value, entry.numerator, entry.denominator)
     analysis = validation.text(entry.analysis, "analysis")
     evidence = validation.evidence_link(entry.evidence_url)
+    usual = far_from_history(cur, code, end, measured.value)
+    if usual is not None:
+        far = (f"El valor {validation.as_stored(measured.value, ficha['unit'])} está muy lejos de la historia del "
+               f"indicador (de ordinario {usual.text(ficha['unit'])})")
+        if entry.outlier_confirmed is False:
+            raise Rejected(f"{far}: confirme que es correcto y explíquelo en el análisis antes de guardar.")
+        if len(analysis) < validation.MIN_REASON:
+            raise Rejected(f"{far}: explique en el análisis por qué (al menos {validation.MIN_REASON} caracteres).")
     view = outlook(cur, ficha, year, period, measured.value, settings, year_rows)
     if view.period_status != "verde" and len(analysis) < validation.MIN_REASON:
         raise Rejected("El resultado del periodo no queda en verde: escriba el análisis del indicador (causas y "

@@ -36,7 +36,9 @@ PRIVACY_NOTICE = """
 Cartagena de Indias, como responsable del tratamiento, usa el nombre, el usuario, el correo
 institucional, el cargo, el rol y el proceso de las personas que ingresan a este tablero, y el
 registro de sus ingresos y de los cambios que hacen, **solo** para controlar el acceso, asignar
-permisos por proceso y dejar la trazabilidad (auditoría) de los datos reportados. Estos datos se
+permisos por proceso, dejar la trazabilidad (auditoría) de los datos reportados y enviar al correo
+institucional los recordatorios de los reportes a cargo de cada persona (y al Personero, un resumen
+semanal); de cada mensaje enviado se guarda la fecha, el destinatario y el asunto. Estos datos se
 tratan en ejercicio de las funciones legales de la entidad (art. 10 de la Ley 1581), no se publican
 ni se entregan a terceros, y se conservan mientras la cuenta esté activa y durante el periodo de
 retención de los registros de auditoría. Como titular puede **conocer, actualizar, rectificar y
@@ -164,7 +166,7 @@ def _sign_in() -> None:
         st.session_state["ingreso_error"] = exc.message
         return
     token = sessions.start(state.store(), user.username)
-    st.session_state.update({USER_KEY: user, TOKEN_KEY: token, COOKIE_KEY: ("poner", token)})
+    st.session_state.update({USER_KEY: user, TOKEN_KEY: token, COOKIE_KEY: ("poner", token), JUST_SIGNED_IN: True})
     for key in ("ingreso_error", ENDED_KEY):
         st.session_state.pop(key, None)
 
@@ -227,13 +229,36 @@ def require(permission: str) -> User:
     return user
 
 
+LANDS_ON_PENDING = ("lider", "personero")   # roles whose landing page (/) is Mis pendientes
+PENDING_TITLE = "Mis pendientes"
+JUST_SIGNED_IN = "ingreso_reciente"         # set by the sign-in: the next run opens the landing page
+
+
+def lands_on_pending(user: User | None) -> bool:
+    """Whether `/` is Mis pendientes for this person (a leader, the Personero) rather than Resumen."""
+    return user is not None and user.role in LANDS_ON_PENDING
+
+
+def land_after_sign_in(navigation, pages: dict[str, list]) -> None:
+    """Right after signing in, a leader or the Personero is taken to Mis pendientes (once; they may
+    then go anywhere, and a reload keeps the page they are on)."""
+    if not st.session_state.pop(JUST_SIGNED_IN, False) or not lands_on_pending(current_user()):
+        return
+    landing = next(p for group in pages.values() for p in group if p.title == PENDING_TITLE)
+    if navigation.title != PENDING_TITLE:
+        st.switch_page(landing)
+
+
 def extra_pages(user: User | None) -> dict[str, list]:
     """The management pages, shown in the menu only to accounts that may use them. They stay
     routable (hidden) for everyone else, so a bookmark to /reportar asks to sign in, in Spanish,
-    instead of Streamlit's "Page not found"; each page checks the permission itself."""
+    instead of Streamlit's "Page not found"; each page checks the permission itself. Mis pendientes
+    is the default page (served at /) of a leader and of the Personero."""
     def visible(allowed: bool) -> str:
         return "visible" if allowed else "hidden"
     return {"Gestión": [
+        st.Page("app_pages/pendientes.py", title=PENDING_TITLE, icon=":material/pending_actions:",
+                url_path="pendientes", default=lands_on_pending(user), visibility=visible(user is not None)),
         st.Page("app_pages/cuenta.py", title="Mi cuenta", icon=":material/person:", url_path="cuenta",
                 visibility=visible(user is not None)),
         st.Page("app_pages/reportar.py", title="Reportar avance", icon=":material/edit_note:", url_path="reportar",

@@ -45,6 +45,7 @@ def sign_in_as_leader(page: Page, base_url: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text(f"proceso {PROCESS}")
     expect(sidebar.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+    expect(page.get_by_test_id("stMain").get_by_role("heading", name="Mis pendientes")).to_be_visible()  # landing
 
 
 def open_report_page(page: Page) -> None:
@@ -211,6 +212,7 @@ def test_chart_downloads_carry_the_cut_off(app_server, app_page, console):
 def test_leader_reports_a_due_period(app_server, app_page, console):
     page = app_page
     sign_in_as_leader(page, app_server.url)
+    click_and_wait(page, nav_link(page, "Resumen"))
     late_all_before = late_count(page)
     open_process_page(page)
     late_before = late_count(page)
@@ -238,7 +240,7 @@ def test_leader_reports_a_due_period(app_server, app_page, console):
     fill_and_commit(page, page.locator("[class*='st-key-rep_evidencia_'] input"), EVIDENCE)
     click_and_wait(page, save_button(page))
 
-    saved_notice = f"Se guardó el valor de {code} {period_label}."
+    saved_notice = f"Se guardó el reporte de {code} {period_label}: "
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(saved_notice)
     assert_clean(page, console)
     due_after = due_rows(page)
