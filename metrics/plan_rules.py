@@ -30,7 +30,7 @@ from metrics.periods import PERIODS_PER_YEAR
 from metrics.plan import CHOICES, COLUMN_LABELS, ELEMENTS, KEYS, PLAN_SETTINGS, SETTING_LABELS, TABLE_LABELS
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
-CODED_TABLES = ("plan", "objective", "process", "activity", "indicator")
+CODED_TABLES = ("plan", "objective", "process", "activity", "indicator", "plan_action")
 DUE_DATE = re.compile(r"(\d{2})-(\d{2})")
 _YES = {"true", "si", "sí", "1", "x", "verdadero"}
 _NO = {"false", "no", "0", "falso"}
@@ -187,8 +187,11 @@ def _unique_and_well_formed(rows) -> list[Problem]:
 
 
 def _references(rows) -> list[Problem]:
-    codes = {t: {r["code"] for r in rows.get(t, ()) if r["code"]} for t in ("process", "objective", "indicator")}
+    codes = {t: {r["code"] for r in rows.get(t, ()) if r["code"]}
+             for t in ("process", "objective", "indicator", "activity")}
     checks = [("indicator", "process", "process"), ("activity", "process", "process"),
+              ("plan_action", "activity", "activity"), ("plan_action", "process", "process"),
+              ("plan_action", "indicator", "indicator"),
               ("indicator_objective", "indicator", "indicator"), ("indicator_objective", "objective", "objective"),
               ("target", "indicator", "indicator"), ("entity", "policy_owner_process", "process")]
     problems = []
@@ -333,6 +336,21 @@ def _plan_dates(row, _rows):
         yield "end_date", "el fin del plan debe ser posterior a su inicio."
 
 
+def _action_dates(row, _rows):
+    """An action of the Plan de Acción runs inside its vigencia, from its start to its end."""
+    start, end, year = row["start_date"], row["end_date"], row["year"]
+    if start and end and not start <= end:
+        yield "end_date", "el fin de la acción no puede ser anterior a su inicio."
+    for column, day in (("start_date", start), ("end_date", end)):
+        if day and year and day.year != year:
+            yield column, f"la fecha debe caer dentro de la vigencia {year} del plan de acción."
+
+
+def _budget(row, _rows):
+    if row["budget"] is not None and row["budget"] < 0:
+        yield "budget", "el presupuesto no puede ser negativo."
+
+
 def _setting_value(row, _rows):
     if row["key"] not in PLAN_SETTINGS:
         yield "key", f"ajuste desconocido; los ajustes del plan son: {'; '.join(SETTING_LABELS.values())}."
@@ -421,4 +439,5 @@ _ROW_RULES = {
     "indicator": (_choices("indicator"), _positive_weight, _thresholds, _range, _unit_fits_formula,
                   _polarity_fits_text, _window, _element),
     "indicator_objective": (_positive_weight,),
+    "plan_action": (_positive_weight, _action_dates, _budget),
 }

@@ -7,14 +7,14 @@ demo accounts and anonymous reading. Any other missing file is an error that say
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from metrics import accounts, demo
+from metrics import accounts, action_plan, demo
 from metrics import values as values_mod
-from metrics.periods import term_end
+from metrics.periods import period_end, term_end
 from metrics.plan import TABLES
 from metrics.store import DB_ENV, DEFAULT_DB, PROJECT_DIR, Store, StoreError, default_db_path
 
@@ -25,6 +25,7 @@ CSV_TABLES = {  # table -> (file, columns renamed from file to table)
     "indicator_objective": ("indicator_objectives.csv",
                             {"indicator_code": "indicator", "objective_code": "objective"}),
     "target": ("targets.csv", {"indicator_code": "indicator"}),
+    "plan_action": ("plan_actions.csv", {}),
 }
 ADMIN_CLI = ".venv/bin/python -m metrics.admin"
 
@@ -102,9 +103,15 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
         today=today,
     )
     progress = read_csv(seed_dir, "activity_progress.csv").rename(columns={"activity_code": "activity"})
+    computed = store.query("SELECT * FROM indicator WHERE computed_from IS NOT NULL")
+    values = values[~values["indicator"].isin(computed["code"])]
+    actions = demo.action_progress(store.query("SELECT * FROM plan_action"),
+                                   read_csv(seed_dir, "demo_action_scenarios.csv"), today)
     with store.transaction() as cur:
         _insert_frame(cur, "measurement", values)
         _insert_frame(cur, "activity_progress", progress)
+        _insert_frame(cur, "action_progress", actions)
+        _insert_frame(cur, "measurement", _computed_values(cur, computed, today))
         cur.register("_fix", corrections)
         cur.execute(
             "INSERT INTO measurement (indicator, year, period, period_end, value, analysis, "
@@ -116,6 +123,24 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
         cur.unregister("_fix")
         cur.execute("INSERT OR REPLACE INTO setting VALUES ('demo', 'true')")
     return len(values) + len(corrections)
+
+
+def _computed_values(cur, computed: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The demo values of the indicators computed from the Plan de Acción (GD-03): each quarter's
+    compliance with the reports made by its cut-off, recorded a few days later like any value."""
+    rows = []
+    for ficha in computed.itertuples():
+        for year in range(int(ficha.start_year), today.year + 1):
+            for quarter in range(1, 5):
+                end = period_end(year, "T", quarter)
+                recorded = datetime.combine(end + timedelta(days=5), time(9))
+                value = None if recorded.date() >= today else action_plan.computed_value(cur, year, quarter, end)
+                if value is not None:
+                    rows.append({"indicator": ficha.code, "year": year, "period": quarter, "period_end": end,
+                                 "value": round(value, 1), "analysis": "Calculado del avance de las acciones del "
+                                 "Plan de Acción de la vigencia.", "recorded_at": recorded,
+                                 "recorded_by": demo.DEMO_USER})
+    return pd.DataFrame(rows)
 
 
 def build(path: Path, today: date | None = None, with_demo: bool = True, seed_dir: Path = SEED_DIR,
