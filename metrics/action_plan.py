@@ -8,8 +8,9 @@ An action's *expected* progress at a cut-off grows linearly from 0 % the day bef
 100 % on its end date. Its state:
   * terminada  — reported at 100 %, whatever the date (never shown as late);
   * sin iniciar — the cut-off is before its start date (nothing is due yet);
-  * al día     — actual ≥ expected − the entity's tolerance (on_track_tolerance, points);
-  * atrasada   — otherwise. An action past its start with 0 % is judged like any other: al día while
+  * al día     — actual ≥ expected − the entity's tolerance (on_track_tolerance, points), before
+    the end date;
+  * atrasada   — otherwise (past its end date, anything short of 100 %). An action past its start with 0 % is judged like any other: al día while
     the time elapsed is within the tolerance, atrasada after — an unstarted action past its start
     is exactly what the planning office must see.
 
@@ -58,6 +59,8 @@ def state(actual: float | None, expected_pct: float, as_of: date, start: date, t
         return "terminada"
     if as_of < start:
         return "sin_iniciar"
+    if expected_pct >= 100:   # past its end date: no tolerance, only finished is on time
+        return "atrasada"
     return "al_dia" if actual >= expected_pct - tolerance else "atrasada"
 
 
@@ -128,9 +131,10 @@ def at_cut_off(store: Store, plan: plan_mod.Plan, as_of: date, year: int | None 
     return out.merge(names, on="process", how="left")
 
 
-def roll_up(rows: pd.DataFrame, by: str, as_of: date, settings: Settings) -> pd.DataFrame:
-    """Per activity (or process): weighted actual and expected progress, counts per state and a state
-    by the same rule as one action (terminada only when every action is)."""
+def roll_up(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per activity (or process): weighted actual and expected progress, counts per state, and a
+    state: terminada when every action is, sin iniciar when none has started, atrasada when any action
+    is late (a late action is never averaged away), al día otherwise."""
     if rows.empty:
         return pd.DataFrame(columns=[by, "actual", "expected", "state", "n", *STATES])
     w = rows["weight"].astype(float)
@@ -140,11 +144,8 @@ def roll_up(rows: pd.DataFrame, by: str, as_of: date, settings: Settings) -> pd.
                         "n": grouped.size()})
     counts = rows.groupby([by, "state"]).size().unstack(fill_value=0).reindex(columns=list(STATES), fill_value=0)
     out = out.join(counts)
-    first_start = grouped["start_date"].min()
-    out["state"] = [
-        "terminada" if out.at[k, "terminada"] == out.at[k, "n"] else
-        state(min(out.at[k, "actual"], 99.9), out.at[k, "expected"], as_of, pd.Timestamp(first_start[k]).date(),
-              settings.on_track_tolerance) for k in out.index]
+    out["state"] = ["terminada" if r.terminada == r.n else "sin_iniciar" if r.sin_iniciar == r.n else
+                    "atrasada" if r.atrasada else "al_dia" for r in out.itertuples()]
     return out.reset_index()
 
 

@@ -45,7 +45,9 @@ def seed_frames(seed_dir: Path = SEED_DIR) -> dict[str, pd.DataFrame]:
     plan = read_plan(seed_dir)
     entity, policy = plan["entity"], plan["policy"]
     frames = {table: read_csv(seed_dir, file).rename(columns=renames)
-              for table, (file, renames) in CSV_TABLES.items()}
+              for table, (file, renames) in CSV_TABLES.items() if (seed_dir / file).exists()}
+    if "plan_action" not in frames:  # a seed folder without a Plan de Acción
+        frames["plan_action"] = pd.DataFrame(columns=["code"])
     frames["entity"] = pd.DataFrame([{
         "name": entity["name"], "short_name": entity.get("short_name"), "motto": entity.get("motto"),
         "address": entity.get("address"), "city": entity.get("city"), "mission": entity["mission"],

@@ -24,6 +24,11 @@ TIMELINESS = {"faltante": "Atrasado, sin reporte", "pendiente": "Por reportar (e
 VERSION_KINDS = {"reporte": "Reporte", "correccion": "Corrección", "anulacion": "Anulación"}
 ACTION_STATUSES = {"abierta": "Abierta", "en_ejecucion": "En ejecución", "cerrada": "Cerrada"}
 
+# -- the Plan de Acción: each action's state against its dates ---------------------------------
+ACTION_STATES = {"terminada": "Terminada", "al_dia": "Al día", "atrasada": "Atrasada", "sin_iniciar": "Sin iniciar"}
+ACTION_STATE_ICONS = {"terminada": "✔", "al_dia": "●", "atrasada": "▲", "sin_iniciar": "○"}
+COMPUTED_FROM = {"plan_de_accion": "Calculado del Plan de Acción"}
+
 # -- answers in tables and exports ----------------------------------------------------------
 YES_NO = {True: "Sí", False: "No"}
 
@@ -42,7 +47,7 @@ ACCUMULATION_LABELS = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock
 PLAN_ITEMS = {"entity": "Entidad", "setting": "Configuración", "plan": "Plan estratégico",
               "objective": "Objetivo", "process": "Proceso", "responsible_role": "Responsable de la política",
               "activity": "Actividad", "indicator": "Indicador", "indicator_objective": "Vínculo indicador–objetivo",
-              "target": "Meta"}
+              "target": "Meta", "plan_action": "Acción del Plan de Acción"}
 
 # The coded columns of the schema and the labels of their values (checked against the CHECK constraints).
 THROTTLE_SCOPES = {"cuenta": "Cuenta", "direccion": "Dirección"}
@@ -56,5 +61,6 @@ COLUMN_LABELS = {
     ("improvement_action", "status"): ACTION_STATUSES,
     ("app_user", "role"): ROLES,
     ("plan_change", "item"): PLAN_ITEMS,
+    ("indicator", "computed_from"): COMPUTED_FROM,
     ("sign_in_throttle", "scope"): THROTTLE_SCOPES,
 }
