@@ -191,7 +191,7 @@ def _references(rows) -> list[Problem]:
              for t in ("process", "objective", "indicator", "activity")}
     checks = [("indicator", "process", "process"), ("activity", "process", "process"),
               ("plan_action", "activity", "activity"), ("plan_action", "process", "process"),
-              ("plan_action", "indicator", "indicator"),
+              ("plan_action", "indicator", "indicator"), ("indicator_element", "indicator", "indicator"),
               ("indicator_objective", "indicator", "indicator"), ("indicator_objective", "objective", "objective"),
               ("target", "indicator", "indicator"), ("entity", "policy_owner_process", "process")]
     problems = []
@@ -303,7 +303,23 @@ def _settings_in_order(rows) -> list[Problem]:
     return []
 
 
-_PLAN_RULES = (_unique_and_well_formed, _references, _targets_fit, _plans_exist, _settings_in_order,
+def _model_elements(rows) -> list[Problem]:
+    """A plan's policy model and an indicator's element name a model and an element that exist."""
+    if not rows.get("policy_element"):   # a plan that names no policy models
+        return []
+    elements = {(r["model"], r["code"]) for r in rows["policy_element"]}
+    models = {m for m, _ in elements}
+    problems = [Problem("plan", r["code"], "policy_model", f"el modelo «{r['policy_model']}» no está entre los "
+                        f"modelos de la política ({', '.join(sorted(models))}).")
+                for r in rows.get("plan", ()) if r.get("policy_model") and r["policy_model"] not in models]
+    for number, r in enumerate(rows.get("indicator_element", ()), 1):
+        if r["model"] and r["element"] and (r["model"], r["element"]) not in elements:
+            problems.append(Problem("indicator_element", _row_key("indicator_element", r, number), "element",
+                                    f"«{r['element']}» no es un elemento del modelo {r['model']}."))
+    return problems
+
+
+_PLAN_RULES = (_unique_and_well_formed, _references, _model_elements, _targets_fit, _plans_exist, _settings_in_order,
                _objectives_have_indicators, _indicators_have_targets)
 
 
@@ -440,4 +456,5 @@ _ROW_RULES = {
                   _polarity_fits_text, _window, _element),
     "indicator_objective": (_positive_weight,),
     "plan_action": (_positive_weight, _action_dates, _budget),
+    "policy_element": (_choices("policy_element"),),
 }

@@ -15,6 +15,7 @@ import pandas as pd
 from metrics import accounts, action_plan, demo
 from metrics import values as values_mod
 from metrics.periods import period_end, term_end
+from metrics import plan as plan_mod
 from metrics.plan import TABLES
 from metrics.store import DB_ENV, DEFAULT_DB, PROJECT_DIR, Store, StoreError, default_db_path
 
@@ -26,6 +27,8 @@ CSV_TABLES = {  # table -> (file, columns renamed from file to table)
                             {"indicator_code": "indicator", "objective_code": "objective"}),
     "target": ("targets.csv", {"indicator_code": "indicator"}),
     "plan_action": ("plan_actions.csv", {}),
+    "policy_element": ("policy_elements.csv", {}),
+    "indicator_element": ("indicator_elements.csv", {"indicator_code": "indicator"}),
 }
 ADMIN_CLI = ".venv/bin/python -m metrics.admin"
 
@@ -46,8 +49,8 @@ def seed_frames(seed_dir: Path = SEED_DIR) -> dict[str, pd.DataFrame]:
     entity, policy = plan["entity"], plan["policy"]
     frames = {table: read_csv(seed_dir, file).rename(columns=renames)
               for table, (file, renames) in CSV_TABLES.items() if (seed_dir / file).exists()}
-    if "plan_action" not in frames:  # a seed folder without a Plan de Acción
-        frames["plan_action"] = pd.DataFrame(columns=["code"])
+    for optional in ("plan_action", "policy_element", "indicator_element"):  # a seed folder may leave them out
+        frames.setdefault(optional, pd.DataFrame(columns=list(plan_mod.KEYS[optional])))
     frames["entity"] = pd.DataFrame([{
         "name": entity["name"], "short_name": entity.get("short_name"), "motto": entity.get("motto"),
         "address": entity.get("address"), "city": entity.get("city"), "mission": entity["mission"],
@@ -57,7 +60,8 @@ def seed_frames(seed_dir: Path = SEED_DIR) -> dict[str, pd.DataFrame]:
         "policy_approved_on": policy["approved_on"]}])
     frames["setting"] = pd.DataFrame([{"key": k, "value": str(v)} for k, v in plan["settings"].items()])
     frames["plan"] = pd.DataFrame([{"code": p["code"], "name": p["name"], "start_date": date(p["start_year"], 3, 1),
-                                    "end_date": term_end(p["start_year"]), "vision_horizon": p.get("vision_horizon")}
+                                    "end_date": term_end(p["start_year"]), "vision_horizon": p.get("vision_horizon"),
+                                    "policy_model": p.get("policy_model")}
                                    for p in plan["plans"]])
     frames["objective"] = pd.DataFrame([{"code": o["code"], "kind": o["kind"], "text": o["text"],
                                          "weight": o.get("weight", 0.0), "position": pos}

@@ -28,6 +28,10 @@ ACTION_STATUSES = {"abierta": "Abierta", "en_ejecucion": "En ejecución", "cerra
 ACTION_STATES = {"terminada": "Terminada", "al_dia": "Al día", "atrasada": "Atrasada", "sin_iniciar": "Sin iniciar"}
 ACTION_STATE_ICONS = {"terminada": "✔", "al_dia": "●", "atrasada": "▲", "sin_iniciar": "○"}
 COMPUTED_FROM = {"plan_de_accion": "Calculado del Plan de Acción"}
+POLICY_MODELS = {"MGD-2018": "Modelo de 2018 (Decreto 1008 de 2018)",
+                 "MGD-2022": "Modelo del Decreto 767 de 2022"}
+ELEMENT_KINDS = {"componente": "Componente", "habilitador": "Habilitador", "linea_de_accion": "Línea de acción",
+                 "iniciativa_dinamizadora": "Iniciativa dinamizadora"}
 
 # -- answers in tables and exports ----------------------------------------------------------
 YES_NO = {True: "Sí", False: "No"}
@@ -62,5 +66,6 @@ COLUMN_LABELS = {
     ("app_user", "role"): ROLES,
     ("plan_change", "item"): PLAN_ITEMS,
     ("indicator", "computed_from"): COMPUTED_FROM,
+    ("policy_element", "kind"): ELEMENT_KINDS,
     ("sign_in_throttle", "scope"): THROTTLE_SCOPES,
 }

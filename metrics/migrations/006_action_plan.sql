@@ -5,9 +5,28 @@
 --     measurement (a correction names the row it supersedes; nothing is updated or deleted).
 --   * indicator.computed_from: 'plan_de_accion' when the indicator's value is computed from the
 --     Plan de Acción instead of typed (GD-03).
---   * plan_change.item also allows 'plan_action' (DuckDB cannot alter a CHECK: the table is rebuilt).
+--   * the policy model each plan follows (plan.policy_model), the elements of each model
+--     (policy_element) and each indicator's element in each model (indicator_element): plan data.
+--   * plan_change.item also allows 'plan_action', 'policy_element', 'indicator_element' (DuckDB cannot alter a CHECK: the table is rebuilt).
 
 ALTER TABLE indicator ADD COLUMN computed_from TEXT;
+ALTER TABLE plan ADD COLUMN policy_model TEXT;
+
+CREATE TABLE policy_element (
+    model TEXT NOT NULL,             -- 'MGD-2018' (Decreto 1008 de 2018), 'MGD-2022' (Decreto 767 de 2022)
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('componente', 'habilitador', 'linea_de_accion', 'iniciativa_dinamizadora')),
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (model, code)
+);
+
+CREATE TABLE indicator_element (
+    indicator TEXT NOT NULL REFERENCES indicator (code),
+    model TEXT NOT NULL,
+    element TEXT NOT NULL,
+    PRIMARY KEY (indicator, model)
+);
 
 CREATE TABLE plan_action (
     code TEXT PRIMARY KEY,           -- 'PA24-03'
@@ -47,7 +66,8 @@ CREATE TABLE plan_change_v6 (
     id BIGINT PRIMARY KEY DEFAULT nextval('plan_change_id'),
     item TEXT NOT NULL CHECK (item IN ('entity', 'setting', 'plan', 'objective', 'process',
                                        'responsible_role', 'activity', 'indicator',
-                                       'indicator_objective', 'target', 'plan_action')),
+                                       'indicator_objective', 'target', 'plan_action',
+                                       'policy_element', 'indicator_element')),
     item_key TEXT NOT NULL,
     effective_from DATE NOT NULL,
     retired BOOLEAN NOT NULL DEFAULT false,
