@@ -66,3 +66,35 @@ def test_a_plan_naming_an_unknown_model_is_refused(store):
     row = plan_mod.frame(store, "plan", date(2025, 1, 1)).iloc[-1].to_dict() | {"policy_model": "MGD-1999"}
     with pytest.raises(Rejected, match="MGD-1999"):
         plan_changes.save_rows(store, "admin", "plan", [row], "Modelo equivocado a propósito.", date(2025, 1, 1))
+
+
+# -- the next institutional plan ------------------------------------------------------------------
+def test_opening_the_next_plan_carries_baselines_and_elapsed_time(store):
+    from datetime import datetime
+
+    from metrics import next_plan
+    from metrics.periods import elapsed_share
+    from metrics.scoring import plan_span
+    now = datetime(2025, 9, 1, 10, 0)
+    closing = next_plan.closing_plan(store)
+    last = next_plan.last_results(store, closing, plan_mod.frame(store, "indicator", date(2028, 2, 29)), now.date())
+    dropped = "GD-30"
+    code = next_plan.open_next(store, "admin", "Apertura del plan 2028–2032 para el nuevo periodo.",
+                               carry=[c for c in plan_mod.frame(store, "indicator")["code"] if c != dropped],
+                               targets={("GD-06", 2032): 99.9}, now=now)
+    assert code == "PEI-2028"
+    before, after = plan_mod.load(store, date(2028, 2, 29)), plan_mod.load(store, date(2028, 3, 1))
+    assert before.plan_on(date(2028, 2, 29))["code"] == "PEI-2024"
+    opened = after.plan_on(date(2028, 3, 1))
+    assert opened["code"] == "PEI-2028" and opened["end_date"].date() == date(2032, 2, 29)
+    assert elapsed_share(*plan_span(opened), date(2028, 3, 1)) == 0
+    assert elapsed_share(*plan_span(before.plan_on(date(2028, 2, 29))), date(2028, 2, 29)) == pytest.approx(1, abs=1e-3)
+    # baselines: the closing plan's last result, from the new plan's start only
+    gd06 = last.set_index("indicator").loc["GD-06"]
+    assert after.indicator("GD-06")["baseline"] == pytest.approx(float(gd06["result"]))
+    assert after.indicator("GD-06")["baseline_year"] == gd06["year"]
+    assert before.indicator("GD-06")["baseline"] != after.indicator("GD-06")["baseline"]
+    targets = after.targets.set_index(["indicator", "year"])["target"]
+    assert targets[("GD-06", 2032)] == 99.9 and targets[("GD-06", 2030)] == targets[("GD-06", 2028)]
+    assert after.indicator(dropped) is None and before.indicator(dropped) is not None
+    assert after.plan_on(date(2028, 3, 1))["policy_model"] == "MGD-2022"
