@@ -17,6 +17,7 @@ import pandas as pd
 
 from metrics.scoring import Settings
 from metrics.store import Store, migrations
+from metrics.vocabulary import ELEMENT_KINDS
 
 PROCESS_TYPES = {"estrategico": "Estratégicos", "misional": "Misionales", "apoyo": "De apoyo",
                  "evaluacion": "De evaluación"}
@@ -31,8 +32,6 @@ ACCUMULATIONS = {"stock": "Stock (último valor)", "flujo": "Flujo (se suman los
 FREQUENCIES = {"M": "Mensual", "T": "Trimestral", "S": "Semestral", "A": "Anual"}
 # The coded columns and their allowed values (the same lists as the CHECK constraints of the schema).
 COMPUTED_FROM = {"plan_de_accion": "Calculado del Plan de Acción"}
-ELEMENT_KINDS = {"componente": "Componente", "habilitador": "Habilitador", "linea_de_accion": "Línea de acción",
-                 "iniciativa_dinamizadora": "Iniciativa dinamizadora"}
 CHOICES = {("objective", "kind"): OBJECTIVE_KINDS, ("process", "type"): PROCESS_TYPES,
            ("indicator", "polarity"): POLARITIES, ("indicator", "accumulation"): ACCUMULATIONS,
            ("indicator", "frequency"): FREQUENCIES, ("indicator", "computed_from"): COMPUTED_FROM,

@@ -27,7 +27,6 @@ ACTION_STATUSES = {"abierta": "Abierta", "en_ejecucion": "En ejecución", "cerra
 # -- the Plan de Acción: each action's state against its dates ---------------------------------
 ACTION_STATES = {"terminada": "Terminada", "al_dia": "Al día", "atrasada": "Atrasada", "sin_iniciar": "Sin iniciar"}
 ACTION_STATE_ICONS = {"terminada": "✔", "al_dia": "●", "atrasada": "▲", "sin_iniciar": "○"}
-COMPUTED_FROM = {"plan_de_accion": "Calculado del Plan de Acción"}
 POLICY_MODELS = {"MGD-2018": "Modelo de 2018 (Decreto 1008 de 2018)",
                  "MGD-2022": "Modelo del Decreto 767 de 2022"}
 ELEMENT_KINDS = {"componente": "Componente", "habilitador": "Habilitador", "linea_de_accion": "Línea de acción",
@@ -51,7 +50,8 @@ ACCUMULATION_LABELS = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock
 PLAN_ITEMS = {"entity": "Entidad", "setting": "Configuración", "plan": "Plan estratégico",
               "objective": "Objetivo", "process": "Proceso", "responsible_role": "Responsable de la política",
               "activity": "Actividad", "indicator": "Indicador", "indicator_objective": "Vínculo indicador–objetivo",
-              "target": "Meta", "plan_action": "Acción del Plan de Acción"}
+              "target": "Meta", "plan_action": "Acción del Plan de Acción",
+              "policy_element": "Elemento del modelo de la política", "indicator_element": "Elemento de un indicador"}
 
 # The coded columns of the schema and the labels of their values (checked against the CHECK constraints).
 THROTTLE_SCOPES = {"cuenta": "Cuenta", "direccion": "Dirección"}
@@ -65,7 +65,6 @@ COLUMN_LABELS = {
     ("improvement_action", "status"): ACTION_STATUSES,
     ("app_user", "role"): ROLES,
     ("plan_change", "item"): PLAN_ITEMS,
-    ("indicator", "computed_from"): COMPUTED_FROM,
     ("policy_element", "kind"): ELEMENT_KINDS,
     ("sign_in_throttle", "scope"): THROTTLE_SCOPES,
 }

@@ -10,7 +10,8 @@ from metrics import action_plan, plan_changes, values, writes
 from metrics.accounts import PermissionDenied, Rejected
 from metrics.action_plan import ProgressEntry, expected, state
 from metrics.plan import frame, load
-from metrics.scoring import Settings
+from metrics.periods import elapsed_share
+from metrics.scoring import Settings, plan_span
 from metrics.writes import Entry
 from tests.reporting_helpers import fresh_store
 
@@ -165,3 +166,5 @@ def test_an_action_changed_by_planeacion_keeps_its_history(store):
 def test_plan_in_force_on_both_sides_of_a_start(store, day, code, started):
     plan = load(store, day).plan_on(day)
     assert plan["code"] == code and plan["start_date"].date() == started
+    elapsed = elapsed_share(*plan_span(plan), day)
+    assert elapsed == (0 if started == day else pytest.approx(1, abs=1e-3))
