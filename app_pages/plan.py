@@ -18,7 +18,7 @@ NEW = "__nuevo__"
 NOTICE = "plan_aviso"
 CONFLICT = "plan_conflicto"
 FORMS = ("plan_indicator_", "plan_process_", "plan_activity_", "plan_objective_", "plan_meta_", "plan_aporte_",
-         "plan_ajuste_")
+         "plan_ajuste_", "plan_plan_action_")
 LONG_TEXTS = {"objective", "definition", "formula", "description", "text"}
 
 st.title("Plan")
@@ -41,7 +41,9 @@ since = st.date_input("Los cambios rigen desde", value=date.today(), min_value=p
 current = plan_mod.frames(store, since)
 processes = dict(zip(current["process"]["code"], current["process"]["name"]))
 REFERENCES = {("indicator", "process"): processes, ("activity", "process"): processes,
-              ("indicator", "element"): ELEMENTS}
+              ("indicator", "element"): ELEMENTS, ("plan_action", "process"): processes,
+              ("plan_action", "activity"): dict(zip(current["activity"]["code"], current["activity"]["text"])),
+              ("plan_action", "indicator"): dict(zip(current["indicator"]["code"], current["indicator"]["name"]))}
 
 
 def seen(form: str) -> int:
@@ -94,6 +96,9 @@ def field(table: str, column: str, value, key: str, disabled: bool = False):
                             options.get(c, c) if coded else f"{c} · {options.get(c, c)}")
     if kind == "BOOLEAN":
         return st.checkbox(label, value=bool(value), key=key)
+    if kind == "DATE":
+        return st.date_input(label, value=None if value is None else pd.Timestamp(value).date(), key=key,
+                             format="DD/MM/YYYY")
     if kind == "DOUBLE":
         return st.number_input(label, value=None if value is None else float(value), step=1.0, format="%g", key=key)
     if kind in ("INTEGER", "BIGINT"):
@@ -181,7 +186,7 @@ def targets_and_links(code: str):
     return edits
 
 
-tabs = st.tabs(["Indicadores", "Procesos", "Actividades", "Objetivos", "Umbrales de la entidad"])
+tabs = st.tabs(["Indicadores", "Procesos", "Actividades", "Objetivos", "Umbrales de la entidad", "Plan de Acción"])
 with tabs[0]:
     st.caption("La ficha completa, el plazo para reportar (días tras el cierre del periodo, o una fecha fija del año "
                "siguiente; vacíos ambos: el plazo de la entidad), las metas por vigencia y los aportes a objetivos.")
@@ -210,6 +215,11 @@ with tabs[4]:
                                                    reason, since, seen=shown),
                     f"Se guardaron los umbrales de la entidad; rigen desde el {fmt.short_date(since)}.",
                     ("plan_ajuste_",))
+
+with tabs[5]:
+    st.caption("Las acciones del Plan de Acción de cada vigencia: producto, actividad de DE-P-007, proceso "
+               "responsable, fechas (dentro de la vigencia), peso, presupuesto e indicador al que aportan.")
+    row_editor("plan_action", "acción", lambda r: f"{r['code']} · {r['text'][:70]}")
 
 st.divider()
 plan_workbook.workbook_panel()

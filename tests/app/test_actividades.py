@@ -80,3 +80,22 @@ def test_a_leader_cannot_report_another_process_action(db):
     assert not at.exception
     options = at.selectbox(key="pa_rep_accion").options
     assert options and all(o.startswith(f"PA{date.today().year % 100:02d}-08") for o in options)
+
+
+def test_planeacion_changes_an_action_on_the_plan_page(db):
+    from metrics.plan import frame
+    at = AppTest.from_file("../../dashboard.py", default_timeout=90)
+    at.session_state["usuario"] = User("planeacion.demo", "Planeación", "planeacion", None)
+    at.switch_page("app_pages/plan.py")
+    at.run()
+    assert not at.exception
+    code = f"PA{date.today().year % 100:02d}-06"
+    at.selectbox(key="plan_plan_action_elegido").set_value(code)
+    at.run()
+    at.date_input(key=f"plan_plan_action_{code}_end_date").set_value(date(date.today().year, 12, 31))
+    at.text_area(key=f"plan_plan_action_{code}_motivo").input("Se amplía el plazo por la contratación del proveedor.")
+    next(b for b in at.button if b.key == "plan_plan_action_guardar").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    row = frame(db, "plan_action", date.today()).set_index("code").loc[code]
+    assert row["end_date"].date() == date(date.today().year, 12, 31)
