@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics import fmt, plan_changes
+from metrics import fmt, next_plan, plan_changes
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected
 from metrics.plan_changes import PlanConflict
@@ -222,4 +222,20 @@ with tabs[5]:
     row_editor("plan_action", "acción", lambda r: f"{r['code']} · {r['text'][:70]}")
 
 st.divider()
+closing = next_plan.closing_plan(store)
+opens = next_plan.next_start(closing)
+with st.expander(f"Abrir el plan siguiente ({opens.year}–{opens.year + 4}), que sigue a {closing['code']}"):
+    st.caption(f"Rige desde el {fmt.long_date(opens)} (periodo del Personero). Siguen los indicadores que elija; su "
+               "línea base pasa a ser el último resultado del plan que cierra y sus metas nuevas, la última meta "
+               "(luego se ajustan en la pestaña Indicadores). Los que no sigan se retiran desde ese día.")
+    codes = list(plan_mod.frame(store, "indicator", opens - pd.Timedelta(days=1))["code"])
+    with st.form("plan_siguiente"):
+        carry = st.multiselect("Indicadores que continúan", codes, default=codes, key="plan_siguiente_indicadores")
+        horizon = st.date_input("Nuevo horizonte de la visión (opcional)", value=None, format="DD/MM/YYYY",
+                                key="plan_siguiente_horizonte")
+        why = reason_input("plan_siguiente_motivo")
+        if st.form_submit_button("Abrir el plan", key="plan_siguiente_abrir"):
+            attempt(lambda: next_plan.open_next(store, user.username, why, carry=carry, vision_horizon=horizon),
+                    f"Se abrió el plan {opens.year}–{opens.year + 4}; rige desde el {fmt.short_date(opens)}.",
+                    ("plan_siguiente_",))
 plan_workbook.workbook_panel()

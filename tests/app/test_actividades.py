@@ -99,3 +99,16 @@ def test_planeacion_changes_an_action_on_the_plan_page(db):
     assert not at.exception and not at.error, [e.value for e in at.error]
     row = frame(db, "plan_action", date.today()).set_index("code").loc[code]
     assert row["end_date"].date() == date(date.today().year, 12, 31)
+
+
+def test_planeacion_opens_the_next_plan_on_the_plan_page(db):
+    from metrics.plan import load
+    at = AppTest.from_file("../../dashboard.py", default_timeout=90)
+    at.session_state["usuario"] = User("planeacion.demo", "Planeación", "planeacion", None)
+    at.switch_page("app_pages/plan.py")
+    at.run()
+    at.text_area(key="plan_siguiente_motivo").input("Apertura del plan estratégico 2028–2032.")
+    next(b for b in at.button if b.key == "plan_siguiente_abrir").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert load(db, date(2028, 3, 1)).plan_on(date(2028, 3, 1))["code"] == "PEI-2028"
