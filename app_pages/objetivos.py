@@ -113,3 +113,21 @@ if not by_element.empty:
         "Semáforo": [status_text(x, short=True) for x in by_element["status"]],
         "Indicadores con dato": [f"{int(d)} de {int(n)}" if pd.notna(n) else "0 de 0"
                                  for d, n in zip(by_element["n_data"], by_element["n"])]}), hide_index=True)
+
+# A plan that closed by the cut-off: its final evaluation (each indicator's last result against its target).
+from metrics import next_plan  # noqa: E402
+
+closed = plan.plans[plan.plans["end_date"].dt.date < snap.as_of]
+if not closed.empty:
+    last_closed = closed.sort_values("end_date").iloc[-1]
+    final = next_plan.final_evaluation(state.store(), plan, last_closed, snap.as_of)
+    st.markdown(f"#### Evaluación final de {last_closed['name']}")
+    st.caption(f"Último resultado de cada indicador dentro del plan frente a su meta de "
+               f"{int(final['target_year'].iloc[0])}; la visión se juzga arriba con los resultados reales.")
+    st.dataframe(pd.DataFrame({
+        "Indicador": final["code"] + " · " + final["name"],
+        "Último resultado": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["result"], final["unit"])],
+        "Vigencia": final["year"].map(lambda y: "—" if pd.isna(y) else str(int(y))),
+        "Meta del plan": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["target"], final["unit"])],
+        "Cumplimiento": final["attainment"].map(lambda a: "—" if a is None or pd.isna(a) else fmt.percent(a)),
+        "Semáforo": [status_text(x, short=True) for x in final["status"]]}), hide_index=True)

@@ -32,10 +32,12 @@ def next_start(closing: pd.Series) -> date:
     return pd.Timestamp(closing["end_date"]).date() + timedelta(days=1)
 
 
-def last_results(store: Store, closing: pd.Series, indicators: pd.DataFrame, known_on: date) -> pd.DataFrame:
-    """Each indicator's last vigencia result inside the closing plan, as known on `known_on`: indicator,
-    year, result."""
+def last_results(store: Store, closing: pd.Series, indicators: pd.DataFrame, known_on: date,
+                 until: date | None = None) -> pd.DataFrame:
+    """Each indicator's last vigencia result inside the closing plan (or up to `until`), as known on
+    `known_on`: indicator, year, result."""
     start, end = scoring.plan_span(closing)
+    end = min(end, until or end)
     yearly = values.yearly_results(store, known_on, since=start, until=end)
     yearly = yearly.merge(indicators[["code", "accumulation"]], left_on="indicator", right_on="code")
     yearly["result"] = scoring.year_result(yearly["accumulation"], yearly["total"], yearly["last_value"])
@@ -96,3 +98,28 @@ def open_next(store: Store, username, reason: str, carry: list[str] | None = Non
             kept.at[i, "baseline_year"] = original.at[row["code"], "baseline_year"]
     plan_changes.save_plan(store, username, changed, reason, start, now=now)
     return code
+
+
+def last_vigencia(plan_row: pd.Series) -> int:
+    """A plan's last vigencia: its end year, or the year before when it ends before 31 December
+    (a term that ends on the last day of February)."""
+    end = pd.Timestamp(plan_row["end_date"]).date()
+    return end.year if (end.month, end.day) == (12, 31) else end.year - 1
+
+
+def final_evaluation(store: Store, plan: plan_mod.Plan, closing: pd.Series, known_on: date) -> pd.DataFrame:
+    """A closed plan's final evaluation: each indicator's last result inside the plan against its
+    target for the plan's last vigencia, with attainment and semáforo by the engine's own rule."""
+    indicators = plan.indicators
+    year = last_vigencia(closing)
+    last = last_results(store, closing, indicators, known_on, until=date(year, 12, 31))
+    targets = plan.targets[plan.targets["year"] == year][["indicator", "target"]]
+    out = indicators[["code", "name", "unit", "polarity", "baseline", "red_below", "green_from", "process"]].merge(
+        last.rename(columns={"indicator": "code"}), on="code", how="left").merge(
+        targets.rename(columns={"indicator": "code"}), on="code", how="left")
+    judged = [scoring.judge(r, t, f, plan.settings) if pd.notna(r) and pd.notna(t) else (None, "sin_dato")
+              for r, t, f in zip(out["result"], out["target"], out.to_dict("records"))]
+    out["attainment"] = [j[0] for j in judged]
+    out["status"] = [j[1] for j in judged]
+    out["target_year"] = year
+    return out

@@ -98,3 +98,19 @@ def test_opening_the_next_plan_carries_baselines_and_elapsed_time(store):
     assert targets[("GD-06", 2032)] == 99.9 and targets[("GD-06", 2030)] == targets[("GD-06", 2028)]
     assert after.indicator(dropped) is None and before.indicator(dropped) is not None
     assert after.plan_on(date(2028, 3, 1))["policy_model"] == "MGD-2022"
+
+
+def test_final_evaluation_of_the_closed_plan_by_hand(store):
+    from metrics import next_plan
+    from metrics.scoring import judge
+    day = date(2025, 6, 30)
+    plan = plan_mod.load(store, day)
+    closing = plan.plans.set_index("code").loc["PEI-2020"].rename("PEI-2020")
+    closing["code"] = "PEI-2020"
+    final = next_plan.final_evaluation(store, plan, closing, day).set_index("code")
+    assert int(final["target_year"].iloc[0]) == 2023
+    row = final.loc["GD-06"]
+    target = plan.targets.set_index(["indicator", "year"]).at[("GD-06", 2023), "target"]
+    assert row["target"] == target and row["year"] == 2023
+    raw, status = judge(row["result"], target, plan.indicator("GD-06").to_dict(), plan.settings)
+    assert row["attainment"] == pytest.approx(raw) and row["status"] == status
