@@ -112,3 +112,12 @@ def test_planeacion_opens_the_next_plan_on_the_plan_page(db):
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert load(db, date(2028, 3, 1)).plan_on(date(2028, 3, 1))["code"] == "PEI-2028"
+
+
+def test_the_gd03_ficha_says_it_is_computed(db):
+    at = AppTest.from_file("../../dashboard.py", default_timeout=90)
+    at.query_params["indicador"] = "GD-03"
+    at.switch_page("app_pages/indicador.py")
+    at.run()
+    origin = next(t.value for t in at.table if "Origen del valor" in t.value.index).loc["Origen del valor"].iloc[0]
+    assert origin.startswith("Se calcula del Plan de Acción")
