@@ -169,7 +169,7 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     ficha = ficha if ficha is not None else ficha_of(cur, entry.indicator)
     code = ficha["code"]
     check(user, mode, ficha["process"])
-    if ficha.get("computed_from"):
+    if not is_missing(ficha.get("computed_from")):
         raise Rejected(f"El indicador {code} se calcula del Plan de Acción: no se digita. Reporte el avance de "
                        "las acciones en la página Plan de Acción y el valor se recalcula solo.")
     if entry.period_date is not None:
