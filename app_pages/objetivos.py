@@ -126,7 +126,8 @@ if not closed.empty:
                f"{int(final['target_year'].iloc[0])}; la visión se juzga arriba con los resultados reales.")
     st.dataframe(pd.DataFrame({
         "Indicador": final["code"] + " · " + final["name"],
-        "Último resultado": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["result"], final["unit"])],
+        "Último resultado": [fmt.value(v, u) if pd.notna(v) else "—"
+                             for v, u in zip(final["result"], final["unit"])],
         "Vigencia": final["year"].map(lambda y: "—" if pd.isna(y) else str(int(y))),
         "Meta del plan": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["target"], final["unit"])],
         "Cumplimiento": final["attainment"].map(lambda a: "—" if a is None or pd.isna(a) else fmt.percent(a)),

@@ -4,15 +4,15 @@ The actions are plan data (`plan_action`, changed through plan_changes with hist
 dates). Their progress is append-only like the measurements (`action_progress`): the progress in
 force for a quarter at a cut-off is the last row recorded by then, a void hides it.
 
-An action's *expected* progress at a cut-off grows linearly from 0 % the day before its start to
-100 % on its end date. Its state:
-  * terminada  — reported at 100 %, whatever the date (never shown as late);
+An action's *expected* progress grows linearly from 0 % the day before its start to 100 % on its
+end date; at a cut-off it is read at the last quarterly cut-off on or before it (the plan is followed
+quarterly), while its *actual* progress is the last one reported by the cut-off. Its state:
+  * terminada   — reported at 100 %, whatever the date (never shown as late, never red);
   * sin iniciar — the cut-off is before its start date (nothing is due yet);
-  * al día     — actual ≥ expected − the entity's tolerance (on_track_tolerance, points), before
-    the end date;
-  * atrasada   — otherwise (past its end date, anything short of 100 %). An action past its start with 0 % is judged like any other: al día while
-    the time elapsed is within the tolerance, atrasada after — an unstarted action past its start
-    is exactly what the planning office must see.
+  * al día      — before its end, actual ≥ expected − the entity's tolerance (on_track_tolerance);
+  * atrasada    — otherwise; past its end, anything short of 100 %. An action past its start with
+    0 % is judged like any other (al día within the tolerance, atrasada after): an unstarted action
+    past its start is exactly what the planning office must see.
 
 GD-03 ("Cumplimiento del plan de acción de Gobierno Digital") is, when its ficha says
 computed_from = 'plan_de_accion', 100 × Σ w·min(actual, expected) / Σ w·expected over the vigencia's
@@ -230,8 +230,9 @@ def _save(store: Store, username, entry: ProgressEntry, mode: str, now: datetime
                "analysis": analysis or None, "evidence_url": evidence or None, "recorded_at": now,
                "recorded_by": user.username, "supersedes": None if current is None else int(current["id"]),
                "reason": reason or None, "is_void": False}
-        new_id = cur.execute(f"INSERT INTO action_progress ({', '.join(_COLUMNS)}) VALUES "
-                             f"({', '.join('?' * len(_COLUMNS))}) RETURNING id", [row[c] for c in _COLUMNS]).fetchone()[0]
+        insert = (f"INSERT INTO action_progress ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+                  "RETURNING id")
+        new_id = cur.execute(insert, [row[c] for c in _COLUMNS]).fetchone()[0]
         audit(cur, user.username, "reportar_avance" if mode == "report" else "corregir_avance",
               f"{label} (versión {new_id})", f"avance {fmt.number(progress, 1)} %"
               + (f"; motivo: {reason}" if reason else ""), now)

@@ -204,7 +204,8 @@ def planned_vs_actual(rows: pd.DataFrame, label_col: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(
         name="Avance real", x=list(rows["actual"]), y=labels, orientation="h",
-        text=[f"{ACTION_STATE_ICONS[s]} {fmt.number(a)} % · {ACTION_STATES[s]}" for a, s in zip(rows["actual"], states)],
+        text=[f"{ACTION_STATE_ICONS[s]} {fmt.number(a)} % · {ACTION_STATES[s]}"
+              for a, s in zip(rows["actual"], states)],
         textposition="outside", cliponaxis=False,
         hovertext=[f"{lab}: real {fmt.number(a)} %, programado {fmt.number(e)} % · {ACTION_STATES[s]}"
                    for lab, a, e, s in zip(labels, rows["actual"], rows["expected"], states)], hoverinfo="text",

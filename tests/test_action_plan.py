@@ -104,8 +104,8 @@ def test_report_moves_gd03_by_the_hand_computation(store):
     actions = actions[actions["year"] == 2025].set_index("code")
     given = {"PA25-03": 100, "PA25-04": 30, "PA25-06": 50, "PA25-07": 10}
     for code, pct in given.items():
-        action_plan.report(store, "lider.ti", ProgressEntry(code, 3, str(pct), "Avance por debajo de lo "
-                                                                                "programado por contratación."), now=NOW)
+        why = "Avance por debajo de lo programado por contratación."
+        action_plan.report(store, "lider.ti", ProgressEntry(code, 3, str(pct), why), now=NOW)
     q3 = date(2025, 9, 30)
     weights = due = done = 0.0
     for code, a in actions.iterrows():
