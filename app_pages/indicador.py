@@ -77,6 +77,8 @@ with st.container(border=True):
                                                 for r in links.itertuples()),
         "Datos abiertos": "Sí" if ind["public"] else "No",
         "Plazo de reporte": _due_text(ind, s.grace_days),
+        "Origen del valor": ("Se calcula del Plan de Acción (avance de las acciones de la vigencia; no se digita)"
+                             if pd.notna(ind.get("computed_from")) else "Lo reporta el proceso responsable"),
     }
     st.table(pd.DataFrame({"Campo": list(ficha), "Valor": [str(v) for v in ficha.values()]}).set_index("Campo"))
 

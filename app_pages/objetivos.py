@@ -97,3 +97,39 @@ for outlook in (snap.vision, snap.plan):
         table["Ritmo anual necesario"] = [f"{fmt.value(v, u)} por año" if pd.notna(v) else "—"
                                           for v, u in zip(proj["needed_per_year"], proj["unit"])]
     st.dataframe(pd.DataFrame(table), hide_index=True, key=f"horizonte-{whose}")  # the two tables may hold the same
+
+# The scores by element of the policy model in force at the cut-off (FURAG asks by element).
+from metrics import policy_model  # noqa: E402
+from metrics.vocabulary import ELEMENT_KINDS, POLICY_MODELS  # noqa: E402
+
+by_element = policy_model.element_scores(state.store(), plan, snap.indicators, snap.as_of)
+if not by_element.empty:
+    model = by_element["model"].iloc[0]
+    st.markdown(f"#### Puntaje por elemento de la política · {POLICY_MODELS.get(model, model)}")
+    st.caption("El modelo es el que sigue el plan estratégico vigente a la fecha de corte; cada indicador "
+               "aporta a un elemento de cada modelo.")
+    st.dataframe(pd.DataFrame({
+        "Tipo": by_element["kind"].map(ELEMENT_KINDS), "Elemento": by_element["name"],
+        "Puntaje": by_element["score"].map(fmt.percent),
+        "Semáforo": [status_text(x, short=True) for x in by_element["status"]],
+        "Indicadores con dato": [f"{int(d)} de {int(n)}" if pd.notna(n) else "0 de 0"
+                                 for d, n in zip(by_element["n_data"], by_element["n"])]}), hide_index=True)
+
+# A plan that closed by the cut-off: its final evaluation (each indicator's last result against its target).
+from metrics import next_plan  # noqa: E402
+
+closed = plan.plans[plan.plans["end_date"].dt.date < snap.as_of]
+if not closed.empty:
+    last_closed = closed.sort_values("end_date").iloc[-1]
+    final = next_plan.final_evaluation(state.store(), plan, last_closed, snap.as_of)
+    st.markdown(f"#### Evaluación final de {last_closed['name']}")
+    st.caption(f"Último resultado de cada indicador dentro del plan frente a su meta de "
+               f"{int(final['target_year'].iloc[0])}; la visión se juzga arriba con los resultados reales.")
+    st.dataframe(pd.DataFrame({
+        "Indicador": final["code"] + " · " + final["name"],
+        "Último resultado": [fmt.value(v, u) if pd.notna(v) else "—"
+                             for v, u in zip(final["result"], final["unit"])],
+        "Vigencia": final["year"].map(lambda y: "—" if pd.isna(y) else str(int(y))),
+        "Meta del plan": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["target"], final["unit"])],
+        "Cumplimiento": final["attainment"].map(lambda a: "—" if a is None or pd.isna(a) else fmt.percent(a)),
+        "Semáforo": [status_text(x, short=True) for x in final["status"]]}), hide_index=True)

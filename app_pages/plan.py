@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics import fmt, plan_changes
+from metrics import fmt, next_plan, plan_changes
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected
 from metrics.plan_changes import PlanConflict
@@ -19,7 +19,7 @@ NEW = "__nuevo__"
 NOTICE = "plan_aviso"
 CONFLICT = "plan_conflicto"
 FORMS = ("plan_indicator_", "plan_process_", "plan_activity_", "plan_objective_", "plan_meta_", "plan_aporte_",
-         "plan_ajuste_")
+         "plan_ajuste_", "plan_plan_action_")
 LONG_TEXTS = {"objective", "definition", "formula", "description", "text"}
 
 st.title("Plan")
@@ -42,7 +42,9 @@ since = st.date_input("Los cambios rigen desde", value=date.today(), min_value=p
 current = plan_mod.frames(store, since)
 processes = dict(zip(current["process"]["code"], current["process"]["name"]))
 REFERENCES = {("indicator", "process"): processes, ("activity", "process"): processes,
-              ("indicator", "element"): ELEMENTS}
+              ("indicator", "element"): ELEMENTS, ("plan_action", "process"): processes,
+              ("plan_action", "activity"): dict(zip(current["activity"]["code"], current["activity"]["text"])),
+              ("plan_action", "indicator"): dict(zip(current["indicator"]["code"], current["indicator"]["name"]))}
 
 
 def seen(form: str) -> int:
@@ -95,6 +97,9 @@ def field(table: str, column: str, value, key: str, disabled: bool = False):
                             options.get(c, c) if coded else f"{c} · {options.get(c, c)}")
     if kind == "BOOLEAN":
         return st.checkbox(label, value=bool(value), key=key)
+    if kind == "DATE":
+        return st.date_input(label, value=None if value is None else pd.Timestamp(value).date(), key=key,
+                             format="DD/MM/YYYY")
     if kind == "DOUBLE":
         return st.number_input(label, value=None if value is None else float(value), step=1.0, format="%g", key=key)
     if kind in ("INTEGER", "BIGINT"):
@@ -182,7 +187,7 @@ def targets_and_links(code: str):
     return edits
 
 
-tabs = st.tabs(["Indicadores", "Procesos", "Actividades", "Objetivos", "Umbrales de la entidad"])
+tabs = st.tabs(["Indicadores", "Procesos", "Actividades", "Objetivos", "Umbrales de la entidad", "Plan de Acción"])
 with tabs[0]:
     st.caption("La ficha completa, el plazo para reportar (días tras el cierre del periodo, o una fecha fija del año "
                "siguiente; vacíos ambos: el plazo de la entidad), las metas por vigencia y los aportes a objetivos.")
@@ -212,5 +217,26 @@ with tabs[4]:
                     f"Se guardaron los umbrales de la entidad; rigen desde el {fmt.short_date(since)}.",
                     ("plan_ajuste_",))
 
+with tabs[5]:
+    st.caption("Las acciones del Plan de Acción de cada vigencia: producto, actividad de DE-P-007, proceso "
+               "responsable, fechas (dentro de la vigencia), peso, presupuesto e indicador al que aportan.")
+    row_editor("plan_action", "acción", lambda r: f"{r['code']} · {r['text'][:70]}")
+
 st.divider()
+closing = next_plan.closing_plan(store)
+opens = next_plan.next_start(closing)
+with st.expander(f"Abrir el plan siguiente ({opens.year}–{opens.year + 4}), que sigue a {closing['code']}"):
+    st.caption(f"Rige desde el {fmt.long_date(opens)} (periodo del Personero). Siguen los indicadores que elija; su "
+               "línea base pasa a ser el último resultado del plan que cierra y sus metas nuevas, la última meta "
+               "(luego se ajustan en la pestaña Indicadores). Los que no sigan se retiran desde ese día.")
+    codes = list(plan_mod.frame(store, "indicator", opens - pd.Timedelta(days=1))["code"])
+    with st.form("plan_siguiente"):
+        carry = st.multiselect("Indicadores que continúan", codes, default=codes, key="plan_siguiente_indicadores")
+        horizon = st.date_input("Nuevo horizonte de la visión (opcional)", value=None, format="DD/MM/YYYY",
+                                key="plan_siguiente_horizonte")
+        why = reason_input("plan_siguiente_motivo")
+        if st.form_submit_button("Abrir el plan", key="plan_siguiente_abrir"):
+            attempt(lambda: next_plan.open_next(store, user.username, why, carry=carry, vision_horizon=horizon),
+                    f"Se abrió el plan {opens.year}–{opens.year + 4}; rige desde el {fmt.short_date(opens)}.",
+                    ("plan_siguiente_",))
 plan_workbook.workbook_panel()

@@ -185,3 +185,38 @@ def compare_scores(rows: pd.DataFrame, label_col: str, before_label: str, after_
     fig.update_xaxes(range=[0, 115], title="Puntaje (%)", ticksuffix=" %")
     fig.update_yaxes(automargin=True)
     return fig
+
+
+# The Plan de Acción's states, in the same Okabe–Ito palette with a pattern each: a finished action is
+# the semáforo's green, never red; a late one the semáforo's vermillion; on schedule sky blue.
+ACTION_COLORS = {"terminada": COLORS["verde"], "al_dia": "#56B4E9", "atrasada": COLORS["rojo"],
+                 "sin_iniciar": COLORS["sin_dato"]}
+ACTION_PATTERNS = {"terminada": "", "al_dia": "/", "atrasada": "x", "sin_iniciar": "."}
+
+
+def planned_vs_actual(rows: pd.DataFrame, label_col: str) -> go.Figure:
+    """Actual progress (bars coloured by state, with the state's word) against expected progress
+    (a blue diamond) per action or activity; `rows` has actual, expected (0..100) and state."""
+    from metrics.vocabulary import ACTION_STATE_ICONS, ACTION_STATES
+    rows = rows.iloc[::-1]
+    states = list(rows["state"])
+    labels = list(rows[label_col])
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        name="Avance real", x=list(rows["actual"]), y=labels, orientation="h",
+        text=[f"{ACTION_STATE_ICONS[s]} {fmt.number(a)} % · {ACTION_STATES[s]}"
+              for a, s in zip(rows["actual"], states)],
+        textposition="outside", cliponaxis=False,
+        hovertext=[f"{lab}: real {fmt.number(a)} %, programado {fmt.number(e)} % · {ACTION_STATES[s]}"
+                   for lab, a, e, s in zip(labels, rows["actual"], rows["expected"], states)], hoverinfo="text",
+        marker={"color": [ACTION_COLORS[s] for s in states],
+                "pattern": {"shape": [ACTION_PATTERNS[s] for s in states], "fillmode": "overlay", "size": 8},
+                "line": {"color": INK, "width": 0.5}}))
+    fig.add_trace(go.Scatter(
+        name="Avance programado", x=list(rows["expected"]), y=labels, mode="markers",
+        marker={"symbol": "diamond", "size": 11, "color": TARGET_COLOR, "line": {"color": "white", "width": 1}},
+        hovertext=[f"{lab}: programado {fmt.number(e)} %" for lab, e in zip(labels, rows["expected"])],
+        hoverinfo="text"))
+    fig.update_xaxes(range=[0, 130], ticksuffix=" %", title="Avance (%)", tickvals=[0, 25, 50, 75, 100])
+    fig.update_layout(barmode="overlay")
+    return fig

@@ -91,3 +91,46 @@ def _corrections(values: pd.DataFrame, corrections: pd.DataFrame, today: date) -
         rows.append({**original.iloc[0].to_dict(), "value": float(fix.corrected_value),
                      "recorded_at": datetime.combine(corrected_on, time(10)), "reason": fix.reason})
     return pd.DataFrame(rows, columns=[*values.columns, "reason"])
+
+
+# -- the Plan de Acción ------------------------------------------------------------------------
+ACTION_PACE = {"on_time": 1.0, "early": 1.6, "late": 0.55}
+ACTION_NOTES = {
+    "on_time": "Avance conforme a lo programado; evidencias en la carpeta del proceso.",
+    "early": "La acción avanzó más rápido de lo programado.",
+    "late": "La acción va atrasada por demoras en la contratación; el proceso acordó un plan de choque "
+            "con la Oficina de Planeación.",
+}
+
+
+def action_progress(actions: pd.DataFrame, scenarios: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Deterministic demo progress of the Plan de Acción: a report at each quarterly cut-off after an
+    action starts, recorded that day; an action that reaches 100 % reports it on the day it finishes.
+    Late actions keep a little over half of the planned pace and never finish in their vigencia."""
+    from metrics.action_plan import expected
+    pace_of = dict(zip(scenarios["action_code"], scenarios["scenario"]))
+    rows = []
+    for a in actions.itertuples():
+        start, end = pd.Timestamp(a.start_date).date(), pd.Timestamp(a.end_date).date()
+        scenario = pace_of.get(a.code, "on_time")
+        rng = random.Random(a.code)
+        pace = ACTION_PACE[scenario] * (1 + rng.uniform(0, 0.08))
+        finished = False
+        for quarter in range(1, 5):
+            cut = period_end(int(a.year), "T", quarter)
+            if cut < start or finished:
+                continue
+            value = min(100.0, round(expected(start, end, cut) * pace, 1))
+            day = cut
+            if value >= 100:
+                done = next(d for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
+                            if expected(start, end, d) * pace >= 100)
+                day, finished = done, True
+            if day >= today:
+                continue
+            rows.append({"action": a.code, "year": int(a.year), "period": quarter, "period_end": cut,
+                         "progress": value, "analysis": ACTION_NOTES[scenario],
+                         "evidence_url": EVIDENCE.format(code=a.code, year=a.year, period=quarter),
+                         "recorded_at": datetime.combine(day, time(17)), "recorded_by": DEMO_USER,
+                         "is_void": False})
+    return pd.DataFrame(rows)

@@ -17,27 +17,31 @@ import pandas as pd
 
 from metrics.scoring import Settings
 from metrics.store import Store, migrations
-from metrics.vocabulary import (ACCUMULATION_LABELS, FREQUENCY_LABELS, OBJECTIVE_KINDS, POLARITY_LABELS,
-                                PROCESS_TYPES)
+from metrics.vocabulary import (ACCUMULATION_LABELS, ELEMENT_KINDS, FREQUENCY_LABELS, OBJECTIVE_KINDS,
+                                POLARITY_LABELS, PROCESS_TYPES)
 
 # The labels live in the vocabulary; the short names are the ones the plan's modules use.
 POLARITIES, ACCUMULATIONS, FREQUENCIES = POLARITY_LABELS, ACCUMULATION_LABELS, FREQUENCY_LABELS
 # The coded columns and their allowed values (the same lists as the CHECK constraints of the schema).
+COMPUTED_FROM = {"plan_de_accion": "Calculado del Plan de Acción"}
 CHOICES = {("objective", "kind"): OBJECTIVE_KINDS, ("process", "type"): PROCESS_TYPES,
            ("indicator", "polarity"): POLARITIES, ("indicator", "accumulation"): ACCUMULATIONS,
-           ("indicator", "frequency"): FREQUENCIES}
+           ("indicator", "frequency"): FREQUENCIES, ("indicator", "computed_from"): COMPUTED_FROM,
+           ("policy_element", "kind"): ELEMENT_KINDS}
 
 # The plan tables in the order a write must follow (a row's references come before it), with the
 # columns that make a row's key ('GD-05', 'GD-05|2025', 'GD-05|OE1'); the entity is a single row.
 KEYS = {"entity": (), "setting": ("key",), "plan": ("code",), "objective": ("code",), "process": ("code",),
         "responsible_role": ("position",), "activity": ("code",), "indicator": ("code",),
-        "indicator_objective": ("indicator", "objective"), "target": ("indicator", "year")}
+        "indicator_objective": ("indicator", "objective"), "target": ("indicator", "year"),
+        "plan_action": ("code",), "policy_element": ("model", "code"), "indicator_element": ("indicator", "model")}
 TABLES = tuple(KEYS)
 ENTITY_KEY = "entidad"
 KEY_SEPARATOR = "|"
 _ORDER = {"entity": "1", "setting": "key", "plan": "start_date, code", "objective": "position, code",
           "process": "code", "responsible_role": "position", "activity": "position, code", "indicator": "code",
-          "indicator_objective": "indicator, objective", "target": "indicator, year"}
+          "indicator_objective": "indicator, objective", "target": "indicator, year",
+          "plan_action": "year, code", "policy_element": "model, position", "indicator_element": "indicator, model"}
 # Only the entity's scoring defaults are plan settings; other `setting` rows (demo, anonymous
 # reading) describe the installation and never enter the plan's history.
 PLAN_SETTINGS = tuple(Settings.__dataclass_fields__)
@@ -45,7 +49,9 @@ PLAN_SETTINGS = tuple(Settings.__dataclass_fields__)
 TABLE_LABELS = {"entity": "Entidad", "setting": "Ajustes de la entidad", "plan": "Planes estratégicos",
                 "objective": "Objetivos", "process": "Procesos", "responsible_role": "Responsables de la política",
                 "activity": "Actividades", "indicator": "Indicadores",
-                "indicator_objective": "Aportes de indicadores a objetivos", "target": "Metas por vigencia"}
+                "indicator_objective": "Aportes de indicadores a objetivos", "target": "Metas por vigencia",
+                "plan_action": "Plan de Acción", "policy_element": "Elementos de la política",
+                "indicator_element": "Elementos por indicador"}
 COLUMN_LABELS = {
     "entity": {"name": "Nombre", "short_name": "Nombre corto", "motto": "Lema", "address": "Dirección",
                "city": "Ciudad", "mission": "Misión", "vision": "Visión", "quality_policy": "Política de calidad",
@@ -54,7 +60,7 @@ COLUMN_LABELS = {
                "policy_approved_on": "Fecha de aprobación de la política"},
     "setting": {"key": "Ajuste", "value": "Valor"},
     "plan": {"code": "Código", "name": "Nombre", "start_date": "Inicio", "end_date": "Fin",
-             "vision_horizon": "Horizonte de la visión"},
+             "vision_horizon": "Horizonte de la visión", "policy_model": "Modelo de la política"},
     "objective": {"code": "Código", "kind": "Tipo", "text": "Enunciado", "weight": "Peso", "position": "Orden"},
     "process": {"code": "Código", "name": "Nombre", "type": "Tipo", "leader_role": "Cargo del líder",
                 "description": "Descripción"},
@@ -70,9 +76,16 @@ COLUMN_LABELS = {
                   "level": "Nivel", "valid_min": "Mínimo válido", "valid_max": "Máximo válido",
                   "public": "Datos abiertos", "weight": "Peso en el proceso", "start_year": "Se mide desde",
                   "report_due_days": "Plazo de reporte (días tras el cierre)",
-                  "report_due_date": "Fecha fija de reporte (MM-DD del año siguiente)"},
+                  "report_due_date": "Fecha fija de reporte (MM-DD del año siguiente)",
+                  "computed_from": "Se calcula de"},
     "indicator_objective": {"indicator": "Indicador", "objective": "Objetivo", "weight": "Peso"},
     "target": {"indicator": "Indicador", "year": "Vigencia", "target": "Meta"},
+    "plan_action": {"code": "Código", "year": "Vigencia", "text": "Acción", "product": "Producto o meta",
+                    "activity": "Actividad DE-P-007", "process": "Proceso responsable", "start_date": "Inicio",
+                    "end_date": "Fin", "weight": "Peso", "budget": "Presupuesto (COP)",
+                    "indicator": "Indicador que alimenta"},
+    "policy_element": {"model": "Modelo", "code": "Código", "kind": "Tipo", "name": "Nombre", "position": "Orden"},
+    "indicator_element": {"indicator": "Indicador", "model": "Modelo", "element": "Elemento"},
 }
 SETTING_LABELS = {"red_below": "Rojo por debajo de (% de cumplimiento)",
                   "green_from": "Verde desde (% de cumplimiento)",

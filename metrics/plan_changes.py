@@ -34,7 +34,8 @@ BEGINNING = date(1900, 1, 1)   # a row created in the app is retired from here u
 EARLIEST_EFFECTIVE = date(2000, 1, 1)
 SHOWN_PROBLEMS = 25
 # retiring a row retires the rows that only make sense with it
-_DEPENDENTS = {"indicator": (("target", "indicator"), ("indicator_objective", "indicator")),
+_DEPENDENTS = {"indicator": (("target", "indicator"), ("indicator_objective", "indicator"),
+                             ("indicator_element", "indicator")),
                "objective": (("indicator_objective", "objective"),)}
 
 

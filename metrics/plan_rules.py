@@ -31,7 +31,7 @@ from metrics.plan import CHOICES, COLUMN_LABELS, KEYS, PLAN_SETTINGS, SETTING_LA
 from metrics.vocabulary import ELEMENTS
 
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
-CODED_TABLES = ("plan", "objective", "process", "activity", "indicator")
+CODED_TABLES = ("plan", "objective", "process", "activity", "indicator", "plan_action")
 DUE_DATE = re.compile(r"(\d{2})-(\d{2})")
 _YES = {"true", "si", "sí", "1", "x", "verdadero"}
 _NO = {"false", "no", "0", "falso"}
@@ -188,8 +188,11 @@ def _unique_and_well_formed(rows) -> list[Problem]:
 
 
 def _references(rows) -> list[Problem]:
-    codes = {t: {r["code"] for r in rows.get(t, ()) if r["code"]} for t in ("process", "objective", "indicator")}
+    codes = {t: {r["code"] for r in rows.get(t, ()) if r["code"]}
+             for t in ("process", "objective", "indicator", "activity")}
     checks = [("indicator", "process", "process"), ("activity", "process", "process"),
+              ("plan_action", "activity", "activity"), ("plan_action", "process", "process"),
+              ("plan_action", "indicator", "indicator"), ("indicator_element", "indicator", "indicator"),
               ("indicator_objective", "indicator", "indicator"), ("indicator_objective", "objective", "objective"),
               ("target", "indicator", "indicator"), ("entity", "policy_owner_process", "process")]
     problems = []
@@ -301,7 +304,23 @@ def _settings_in_order(rows) -> list[Problem]:
     return []
 
 
-_PLAN_RULES = (_unique_and_well_formed, _references, _targets_fit, _plans_exist, _settings_in_order,
+def _model_elements(rows) -> list[Problem]:
+    """A plan's policy model and an indicator's element name a model and an element that exist."""
+    if not rows.get("policy_element"):   # a plan that names no policy models
+        return []
+    elements = {(r["model"], r["code"]) for r in rows["policy_element"]}
+    models = {m for m, _ in elements}
+    problems = [Problem("plan", r["code"], "policy_model", f"el modelo «{r['policy_model']}» no está entre los "
+                        f"modelos de la política ({', '.join(sorted(models))}).")
+                for r in rows.get("plan", ()) if r.get("policy_model") and r["policy_model"] not in models]
+    for number, r in enumerate(rows.get("indicator_element", ()), 1):
+        if r["model"] and r["element"] and (r["model"], r["element"]) not in elements:
+            problems.append(Problem("indicator_element", _row_key("indicator_element", r, number), "element",
+                                    f"«{r['element']}» no es un elemento del modelo {r['model']}."))
+    return problems
+
+
+_PLAN_RULES = (_unique_and_well_formed, _references, _model_elements, _targets_fit, _plans_exist, _settings_in_order,
                _objectives_have_indicators, _indicators_have_targets)
 
 
@@ -332,6 +351,21 @@ def _objective_weight(row, _rows):
 def _plan_dates(row, _rows):
     if row["start_date"] and row["end_date"] and not row["start_date"] < row["end_date"]:
         yield "end_date", "el fin del plan debe ser posterior a su inicio."
+
+
+def _action_dates(row, _rows):
+    """An action of the Plan de Acción runs inside its vigencia, from its start to its end."""
+    start, end, year = row["start_date"], row["end_date"], row["year"]
+    if start and end and not start <= end:
+        yield "end_date", "el fin de la acción no puede ser anterior a su inicio."
+    for column, day in (("start_date", start), ("end_date", end)):
+        if day and year and day.year != year:
+            yield column, f"la fecha debe caer dentro de la vigencia {year} del plan de acción."
+
+
+def _budget(row, _rows):
+    if row["budget"] is not None and row["budget"] < 0:
+        yield "budget", "el presupuesto no puede ser negativo."
 
 
 def _setting_value(row, _rows):
@@ -422,4 +456,6 @@ _ROW_RULES = {
     "indicator": (_choices("indicator"), _positive_weight, _thresholds, _range, _unit_fits_formula,
                   _polarity_fits_text, _window, _element),
     "indicator_objective": (_positive_weight,),
+    "plan_action": (_positive_weight, _action_dates, _budget),
+    "policy_element": (_choices("policy_element"),),
 }

@@ -7,14 +7,15 @@ demo accounts and anonymous reading. Any other missing file is an error that say
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from metrics import accounts, demo
+from metrics import accounts, action_plan, demo
 from metrics import values as values_mod
-from metrics.periods import term_end
+from metrics.periods import period_end, term_end
+from metrics import plan as plan_mod
 from metrics.plan import TABLES
 from metrics.store import DB_ENV, DEFAULT_DB, PROJECT_DIR, Store, StoreError, default_db_path
 
@@ -25,6 +26,9 @@ CSV_TABLES = {  # table -> (file, columns renamed from file to table)
     "indicator_objective": ("indicator_objectives.csv",
                             {"indicator_code": "indicator", "objective_code": "objective"}),
     "target": ("targets.csv", {"indicator_code": "indicator"}),
+    "plan_action": ("plan_actions.csv", {}),
+    "policy_element": ("policy_elements.csv", {}),
+    "indicator_element": ("indicator_elements.csv", {"indicator_code": "indicator"}),
 }
 ADMIN_CLI = ".venv/bin/python -m metrics.admin"
 
@@ -44,7 +48,9 @@ def seed_frames(seed_dir: Path = SEED_DIR) -> dict[str, pd.DataFrame]:
     plan = read_plan(seed_dir)
     entity, policy = plan["entity"], plan["policy"]
     frames = {table: read_csv(seed_dir, file).rename(columns=renames)
-              for table, (file, renames) in CSV_TABLES.items()}
+              for table, (file, renames) in CSV_TABLES.items() if (seed_dir / file).exists()}
+    for optional in ("plan_action", "policy_element", "indicator_element"):  # a seed folder may leave them out
+        frames.setdefault(optional, pd.DataFrame(columns=list(plan_mod.KEYS[optional])))
     frames["entity"] = pd.DataFrame([{
         "name": entity["name"], "short_name": entity.get("short_name"), "motto": entity.get("motto"),
         "address": entity.get("address"), "city": entity.get("city"), "mission": entity["mission"],
@@ -54,7 +60,8 @@ def seed_frames(seed_dir: Path = SEED_DIR) -> dict[str, pd.DataFrame]:
         "policy_approved_on": policy["approved_on"]}])
     frames["setting"] = pd.DataFrame([{"key": k, "value": str(v)} for k, v in plan["settings"].items()])
     frames["plan"] = pd.DataFrame([{"code": p["code"], "name": p["name"], "start_date": date(p["start_year"], 3, 1),
-                                    "end_date": term_end(p["start_year"]), "vision_horizon": p.get("vision_horizon")}
+                                    "end_date": term_end(p["start_year"]), "vision_horizon": p.get("vision_horizon"),
+                                    "policy_model": p.get("policy_model")}
                                    for p in plan["plans"]])
     frames["objective"] = pd.DataFrame([{"code": o["code"], "kind": o["kind"], "text": o["text"],
                                          "weight": o.get("weight", 0.0), "position": pos}
@@ -102,9 +109,15 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
         today=today,
     )
     progress = read_csv(seed_dir, "activity_progress.csv").rename(columns={"activity_code": "activity"})
+    computed = store.query("SELECT * FROM indicator WHERE computed_from IS NOT NULL")
+    values = values[~values["indicator"].isin(computed["code"])]
+    actions = demo.action_progress(store.query("SELECT * FROM plan_action"),
+                                   read_csv(seed_dir, "demo_action_scenarios.csv"), today)
     with store.transaction() as cur:
         _insert_frame(cur, "measurement", values)
         _insert_frame(cur, "activity_progress", progress)
+        _insert_frame(cur, "action_progress", actions)
+        _insert_frame(cur, "measurement", _computed_values(cur, computed, today))
         cur.register("_fix", corrections)
         cur.execute(
             "INSERT INTO measurement (indicator, year, period, period_end, value, analysis, "
@@ -116,6 +129,24 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
         cur.unregister("_fix")
         cur.execute("INSERT OR REPLACE INTO setting VALUES ('demo', 'true')")
     return len(values) + len(corrections)
+
+
+def _computed_values(cur, computed: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The demo values of the indicators computed from the Plan de Acción (GD-03): each quarter's
+    compliance with the reports made by its cut-off, recorded a few days later like any value."""
+    rows = []
+    for ficha in computed.itertuples():
+        for year in range(int(ficha.start_year), today.year + 1):
+            for quarter in range(1, 5):
+                end = period_end(year, "T", quarter)
+                recorded = datetime.combine(end + timedelta(days=5), time(9))
+                value = None if recorded.date() >= today else action_plan.computed_value(cur, year, quarter, end)
+                if value is not None:
+                    rows.append({"indicator": ficha.code, "year": year, "period": quarter, "period_end": end,
+                                 "value": round(value, 1), "analysis": "Calculado del avance de las acciones del "
+                                 "Plan de Acción de la vigencia.", "recorded_at": recorded,
+                                 "recorded_by": demo.DEMO_USER})
+    return pd.DataFrame(rows)
 
 
 def build(path: Path, today: date | None = None, with_demo: bool = True, seed_dir: Path = SEED_DIR,

@@ -24,6 +24,14 @@ TIMELINESS = {"faltante": "Atrasado, sin reporte", "pendiente": "Por reportar (e
 VERSION_KINDS = {"reporte": "Reporte", "correccion": "Corrección", "anulacion": "Anulación"}
 ACTION_STATUSES = {"abierta": "Abierta", "en_ejecucion": "En ejecución", "cerrada": "Cerrada"}
 
+# -- the Plan de Acción: each action's state against its dates ---------------------------------
+ACTION_STATES = {"terminada": "Terminada", "al_dia": "Al día", "atrasada": "Atrasada", "sin_iniciar": "Sin iniciar"}
+ACTION_STATE_ICONS = {"terminada": "✔", "al_dia": "●", "atrasada": "▲", "sin_iniciar": "○"}
+POLICY_MODELS = {"MGD-2018": "Modelo de 2018 (Decreto 1008 de 2018)",
+                 "MGD-2022": "Modelo del Decreto 767 de 2022"}
+ELEMENT_KINDS = {"componente": "Componente", "habilitador": "Habilitador", "linea_de_accion": "Línea de acción",
+                 "iniciativa_dinamizadora": "Iniciativa dinamizadora"}
+
 # -- answers in tables and exports ----------------------------------------------------------
 YES_NO = {True: "Sí", False: "No"}
 
@@ -42,7 +50,8 @@ ACCUMULATION_LABELS = {"flujo": "Flujo (se suman los periodos)", "stock": "Stock
 PLAN_ITEMS = {"entity": "Entidad", "setting": "Configuración", "plan": "Plan estratégico",
               "objective": "Objetivo", "process": "Proceso", "responsible_role": "Responsable de la política",
               "activity": "Actividad", "indicator": "Indicador", "indicator_objective": "Vínculo indicador–objetivo",
-              "target": "Meta"}
+              "target": "Meta", "plan_action": "Acción del Plan de Acción",
+              "policy_element": "Elemento del modelo de la política", "indicator_element": "Elemento de un indicador"}
 
 # The coded columns of the schema and the labels of their values (checked against the CHECK constraints).
 THROTTLE_SCOPES = {"cuenta": "Cuenta", "direccion": "Dirección"}
@@ -56,5 +65,6 @@ COLUMN_LABELS = {
     ("improvement_action", "status"): ACTION_STATUSES,
     ("app_user", "role"): ROLES,
     ("plan_change", "item"): PLAN_ITEMS,
+    ("policy_element", "kind"): ELEMENT_KINDS,
     ("sign_in_throttle", "scope"): THROTTLE_SCOPES,
 }

@@ -186,6 +186,9 @@ def prepare(cur, user: User, entry: Entry, mode: str, now: datetime, ficha=None,
     ficha = ficha if ficha is not None else ficha_of(cur, entry.indicator)
     code = ficha["code"]
     check(user, mode, ficha["process"])
+    if not is_missing(ficha.get("computed_from")):
+        raise Rejected(f"El indicador {code} se calcula del Plan de Acción: no se digita. Reporte el avance de "
+                       "las acciones en la página Plan de Acción y el valor se recalcula solo.")
     if entry.period_date is not None:
         entry.year, entry.period = validation.period_of_date(ficha["frequency"], entry.period_date)
     end = validation.resolve_period(ficha, entry.year, entry.period, now.date())

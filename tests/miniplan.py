@@ -18,7 +18,7 @@ from metrics.store import Store
 BASE = {"objective": "Prueba", "definition": "Prueba", "formula": "x", "numerator": "x", "denominator": None,
         "baseline_year": 2019, "red_below": None, "green_from": None, "element": "TE", "source": "Prueba",
         "indicator_type": "eficacia", "level": "gestión", "public": True, "weight": 1, "start_year": 2020,
-        "report_due_days": None, "report_due_date": None}
+        "report_due_days": None, "report_due_date": None, "computed_from": None}
 INDICATORS = [
     dict(code="T-UP", name="Sube", unit="%", polarity="up", accumulation="stock", frequency="T",
          baseline=50, process="TI", valid_min=0, valid_max=100),
