@@ -51,7 +51,8 @@ def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> No
         st.success("No hay reportes atrasados a esta fecha de corte.")
         return
     names = dict(zip(plan.processes["code"], plan.processes["name"]))
-    st.markdown(f"**{len(late)}** periodos vencidos sin reporte en **{late['indicator'].nunique()}** indicadores.")
+    st.markdown(f"**{fmt.count(len(late), 'periodo vencido', 'periodos vencidos')}** sin reporte en "
+                f"**{fmt.count(late['indicator'].nunique(), 'indicador')}**.")
     st.dataframe(pd.DataFrame({
         "Indicador": late["indicator"] + " · " + late["name"],
         "Proceso": late["process"].map(names),
