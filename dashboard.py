@@ -12,6 +12,7 @@ import streamlit as st
 from metrics import fmt
 from metrics.periods import EARLIEST
 from ui import auth, errors, state
+from ui.widgets import spanish_chrome
 
 st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
 
@@ -33,6 +34,9 @@ PAGES = {
 
 auth.restore_session()
 navigation = st.navigation(PAGES | auth.extra_pages(auth.current_user()))
+st.session_state["pagina_anterior"] = st.session_state.get("pagina")  # Modo reunión knows it was just entered
+st.session_state["pagina"] = navigation.url_path
+spanish_chrome()
 with st.sidebar:
     entity = state.plan().entity
     st.markdown(f"**{entity['name']}**  \n*{entity['motto']}*")
@@ -40,7 +44,7 @@ with st.sidebar:
     st.date_input("Fecha de corte", key=state.CUT_OFF_KEY, min_value=EARLIEST,
                   max_value=date.today(), format="DD/MM/YYYY",
                   help="Todas las cifras se calculan con los periodos cerrados y los valores "
-                       "registrados hasta esta fecha.")
+                       "registrados hasta esta fecha. Escriba dd/mm/aaaa y pulse Enter.")
     st.caption(f"Cifras al {fmt.long_date(state.cut_off())}.")
     auth.sidebar()
 auth.gate()

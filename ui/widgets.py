@@ -3,6 +3,7 @@ late-reports table, URL-bound choosers."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,12 @@ from metrics import fmt
 from metrics.periods import EARLIEST, comparison_date, period_label, vigencia_label
 from metrics.plan import Plan
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, VISION_LABELS
+
+ASSETS = Path(__file__).parent / "assets"
+# Streamlit's own overflow rules leave tables to scroll inside themselves; charts follow the width.
+CHROME_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] small { white-space: normal; }
+</style>"""
 
 BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "desactualizado": "violet",
                 "sin_dato": "gray"}
@@ -85,3 +92,11 @@ def comparison_input(label: str, key: str, as_of: date, where=st, **kwargs) -> d
         st.session_state[key] = comparison_date(as_of)
         st.session_state[chosen_for] = as_of
     return where.date_input(label, min_value=EARLIEST, max_value=as_of, format="DD/MM/YYYY", key=key, **kwargs)
+
+
+def spanish_chrome() -> None:
+    """Plotly's Spanish locale (shipped in ui/assets, no CDN), Spanish words for the few English ones
+    Streamlit's frontend draws, Enter applying a date field, and the slide keys of Modo reunión."""
+    st.html(CHROME_CSS)
+    script = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("plotly-locale-es.js", "chrome.js"))
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
