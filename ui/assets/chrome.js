@@ -12,6 +12,7 @@
     [/^(\d+)MB per file/, (m, mb) => `Hasta ${mb} MB por archivo`],
     [/^Browse files$/, "Buscar archivo"],
   ];
+  const LABEL_PATTERNS = [[/^Help for (.*)$/, (m, what) => `Ayuda sobre ${what}`]];
   const LABELS = {
     "Collapse sidebar": "Ocultar el menú lateral",
     "Expand sidebar": "Mostrar el menú lateral",
@@ -22,6 +23,9 @@
     "Download as CSV": "Descargar CSV",
     "Clear file": "Quitar el archivo",
     "Remove file": "Quitar el archivo",
+    "Choose date": "Elegir la fecha",
+    "Show password": "Mostrar la contraseña",
+    "Hide password": "Ocultar la contraseña",
   };
 
   function translate(root) {
@@ -36,7 +40,10 @@
     for (const el of root.querySelectorAll ? root.querySelectorAll("[aria-label], [title]") : []) {
       for (const attr of ["aria-label", "title"]) {
         const value = el.getAttribute(attr);
-        if (value && LABELS[value]) el.setAttribute(attr, LABELS[value]);
+        if (!value) continue;
+        if (LABELS[value]) { el.setAttribute(attr, LABELS[value]); continue; }
+        for (const [pattern, spanish] of LABEL_PATTERNS)
+          if (pattern.test(value)) el.setAttribute(attr, value.replace(pattern, spanish));
       }
     }
   }
@@ -50,13 +57,22 @@
   }).observe(document.body, {childList: true, subtree: true, characterData: true,
                              attributes: true, attributeFilter: ["aria-label", "title"]});
 
+  const sink = document.createElement("span");
+  sink.tabIndex = -1;
+  sink.setAttribute("aria-hidden", "true");
+  sink.style.cssText = "position:fixed;width:1px;height:1px;overflow:hidden;outline:none;left:0;top:0";
+  document.body.appendChild(sink);
+
   document.addEventListener("keydown", event => {
     const target = event.target;
-    if (event.key === "Enter" && target.tagName === "INPUT" && target.closest('[data-testid="stDateInput"]')) {
-      target.blur();  // the date input applies a typed date when it loses the focus
+    if (event.key === "Enter" && target.closest && target.closest('[data-testid="stDateInput"]')) {
+      // The date field applies a typed date when the focus moves out of it (and out of its calendar):
+      // Enter moves the focus to a quiet spot just outside, as Tab would.
+      event.preventDefault();
+      sink.focus({preventScroll: true});
       return;
     }
-    if (target.closest && target.closest("input, textarea, select, [contenteditable=true], [role=listbox]")) return;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable=true], [role=listbox], [role=spinbutton]")) return;
     const step = {ArrowRight: "adelante", PageDown: "adelante", ArrowLeft: "atras", PageUp: "atras"}[event.key];
     const button = step && document.querySelector(`.st-key-reunion_${step} button`);
     if (button && !button.disabled) {
