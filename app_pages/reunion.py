@@ -27,7 +27,7 @@ LARGE_TYPE = """<style>
 # The slides use the whole screen: the sidebar (cut-off date, sign-in) folds away on entering.
 COLLAPSE_SIDEBAR = """<script>
 const collapse = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-if (collapse && document.querySelector('[data-testid="stSidebar"][aria-expanded="true"]')) collapse.click();
+if (collapse && document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) collapse.click();
 </script>"""
 
 plan = state.plan()

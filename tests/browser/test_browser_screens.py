@@ -64,16 +64,16 @@ def test_meeting_mode_folds_the_sidebar_and_follows_the_keyboard(app_server, bro
     page = new_tab(browser, 1366, 768)
     try:
         goto(page, app_server.url)  # the sidebar is open on Resumen…
-        expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-expanded", "true")
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Modo reunión", exact=True).click()
         wait_for_app_run(page)
-        expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-expanded", "false")  # …and folds here
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")  # …and folds here
         assert "Tema 1 de 7" in slide_label(page)
         for key, expected in (("ArrowRight", 2), ("PageDown", 3), ("ArrowRight", 4), ("ArrowLeft", 3),
                               ("PageUp", 2)):
             press(page, key)
             expect(page.get_by_text(re.compile(rf"Tema {expected} de {SLIDES}"))).to_be_visible()
-        expect(page.get_by_test_id("stSidebar")).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
     finally:
         page.context.close()
 

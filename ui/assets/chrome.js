@@ -24,6 +24,7 @@
     "Clear file": "Quitar el archivo",
     "Remove file": "Quitar el archivo",
     "Choose date": "Elegir la fecha",
+    "Sidebar": "Menú lateral",
     "Show password": "Mostrar la contraseña",
     "Hide password": "Ocultar la contraseña",
   };
