@@ -18,7 +18,7 @@ LATE_SHOWN = 10
 # Large type that still fits one 1366×768 screen: less padding above, headings and metrics sized
 # with the viewport's height.
 LARGE_TYPE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 1rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 0.5rem; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: clamp(1.1rem, 2.6vh, 1.7rem); }
 [data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.8rem, 5vh, 3rem); padding: 0.2rem 0; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: clamp(2.2rem, 7vh, 4rem) !important; line-height: 1.15; }
@@ -39,8 +39,8 @@ mode = st.segmented_control("Vista", ["Presentación", "Comparar dos cortes"], d
                             key="reunion_vista", label_visibility="collapsed")
 
 
-def framed(fig, title: str, as_of: date, height: int = 460):
-    fig = charts.frame(fig, title, as_of, entity, plan.is_demo, height, text_scale=TEXT_SCALE)
+def framed(fig, title: str, as_of: date, height: int = 460, text_scale: float = TEXT_SCALE):
+    fig = charts.frame(fig, title, as_of, entity, plan.is_demo, height, text_scale=text_scale)
     fig.update_layout(meta={"fecha_corte": as_of.isoformat()})
     return fig
 
@@ -60,54 +60,50 @@ def slide_cover() -> None:
 def slide_policy() -> None:
     st.title("Puntaje de la política y visión" + (f" {snap.vision.horizon.year}" if snap.vision else ""))
     state.no_plan_notice(snap)
-    c1, c2 = st.columns(2)
-    c1.metric("Puntaje de la política", fmt.percent(snap.policy))
-    c1.markdown(status_text(snap.policy_status))
+    numbers, chart = st.columns([1, 2])  # side by side, so the slide fits one screen
+    numbers.metric("Puntaje de la política", fmt.percent(snap.policy))
+    numbers.markdown(status_text(snap.policy_status))
     if snap.vision is not None:
-        c2.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score))
-        c2.markdown(vision_text(snap.vision))
+        numbers.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score))
+        numbers.markdown(vision_text(snap.vision))
     items = [(f"Visión {p.horizon.year}" if p is snap.vision else p.name, p.score, p.elapsed)
              for p in (snap.vision, snap.plan) if p is not None]
     if items:
-        show_chart(framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of, 400),
-                   "reunion-avance")
+        with chart:
+            show_chart(framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of,
+                              400), "reunion-avance")
 
 
 def slide_status() -> None:
     st.title("Indicadores por semáforo")
-    counts = snap.status_counts()
-    cols = st.columns(len(STATUSES))
-    for col, s in zip(cols, STATUSES):
-        col.metric(status_text(s, short=True), counts[s])
-    show_chart(framed(charts.status_counts(counts), "Indicadores por estado del semáforo", snap.as_of, 420),
-               "reunion-semaforo")
+    show_chart(framed(charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo",
+                      snap.as_of, 400), "reunion-semaforo")
 
 
 def slide_objectives() -> None:
     st.title("Objetivos")
     rows = snap.objectives[snap.objectives["kind"] != "general"].assign(label=lambda d: d["code"])
     show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from),
-                      "Puntaje por objetivo", snap.as_of, 480), "reunion-objetivos")
+                      "Puntaje por objetivo", snap.as_of, 380, text_scale=1.2), "reunion-objetivos")
 
 
 def slide_processes() -> None:
     st.title("Procesos")
     rows = snap.processes[snap.processes["n_data"].fillna(0) > 0].assign(label=lambda d: d["name"])
     rows = rows.sort_values("score", na_position="first")  # worst first, at the top
-    show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from),
-                      "Puntaje por proceso (el más bajo arriba)", snap.as_of, 480), "reunion-procesos")
+    show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from, name_width=60),
+                      "Puntaje por proceso (el más bajo arriba)", snap.as_of, 400, text_scale=1.1),
+               "reunion-procesos")
 
 
 def slide_late() -> None:
     st.title("Reportes atrasados y acciones de mejora")
     overdue = actions.overdue_actions(state.store(), snap.as_of)
-    big(f"{fmt.count(len(snap.late), 'reporte atrasado', 'reportes atrasados')} · "
-        f"{fmt.count(len(overdue), 'acción vencida', 'acciones vencidas')}")
-    oldest = snap.late.sort_values("days_since_end", ascending=False).head(LATE_SHOWN)
-    if len(snap.late) > LATE_SHOWN:
-        st.caption(f"Los {LATE_SHOWN} más antiguos de {len(snap.late)}; la lista completa está en Resumen y en "
-                   "cada proceso.")
-    late_table(oldest, plan)
+    st.markdown(f"**{fmt.count(len(snap.late), 'reporte atrasado', 'reportes atrasados')} · "
+                f"{fmt.count(len(overdue), 'acción vencida', 'acciones vencidas')}**"
+                + (f" · los {LATE_SHOWN} más antiguos (la lista completa está en Resumen y en cada proceso)"
+                   if len(snap.late) > LATE_SHOWN else ""))
+    late_table(snap.late.sort_values("days_since_end", ascending=False).head(LATE_SHOWN), plan, summary=False)
 
 
 def slide_changes() -> None:

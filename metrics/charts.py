@@ -52,12 +52,16 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
     if demo:
         caption += "<br>DATOS DE DEMOSTRACIÓN"
     caption_lines = caption.count("<br>") + 1
+    title_px = 10 + (title.count("<br>") + 1) * size(17) * 1.35 + 6
+    # the top margin holds the title and the legend's row (or the threshold labels just above the plot)
+    has_legend = sum(1 for t in fig.data if t.showlegend is not False and t.name) > 1
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                "pad": {"t": 10}, "font": {"size": size(17), "color": INK}},
         separators=",.", template="plotly_white", height=height,
         font={"family": "Arial, sans-serif", "size": size(13), "color": INK},
-        margin={"l": 60, "r": 30, "t": size(100 + 22 * title.count("<br>")), "b": CAPTION_OFFSET + 14 * caption_lines + 10},
+        margin={"l": 60, "r": 30, "t": round(title_px + size(54 if has_legend else 26)),
+                "b": CAPTION_OFFSET + 14 * caption_lines + 10},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                 "entrywidthmode": "pixels", "font": {"size": size(12)}},
     )
@@ -66,9 +70,8 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
     if bars:
         names = list(bars[0].y)
         tallest = max((str(name).count("<br>") + 1 for name in names), default=1)
-        needed = len(names) * (tallest * size(12) * 1.3 + 6) + 20
+        needed = len(names) * (tallest * size(12) * 1.25 + 3) + 20
         fig.update_layout(height=max(height, round(fig.layout.margin.t + fig.layout.margin.b + needed)))
-    title_px = 10 + (title.count("<br>") + 1) * size(17) * 1.35 + 6
     fig.layout.legend.y = 1 - title_px / fig.layout.height
     # Plotly anchors a title's first line: lower a wrapped title by its extra lines so it stays on the figure
     fig.layout.title.y = 1 - title.count("<br>") * size(17) * 1.2 / fig.layout.height
@@ -102,13 +105,15 @@ def _status_bar(labels: list[str], pcts: list, statuses: list[str], hover: list[
         showlegend=False)
 
 
-def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from: float) -> go.Figure:
-    """Horizontal bars of scores (0..1 in `score`) with the semáforo thresholds marked."""
+def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from: float,
+               name_width: int = 30) -> go.Figure:
+    """Horizontal bars of scores (0..1 in `score`) with the semáforo thresholds marked; names wrapped
+    at `name_width` characters (wider on a projector, where there is room beside the bars)."""
     rows = rows.iloc[::-1]
     pcts = [None if pd.isna(s) else s * 100 for s in rows["score"]]
     hover = [f"{lab}: {fmt.percent(s)} · {STATUS_LABELS[st]}" for lab, s, st in
              zip(rows[label_col], rows["score"], rows["status"])]
-    fig = go.Figure(_status_bar([wrap(x) for x in rows[label_col]], pcts, list(rows["status"]), hover))
+    fig = go.Figure(_status_bar([wrap(x, name_width) for x in rows[label_col]], pcts, list(rows["status"]), hover))
     # The red label ends at its line and the green one starts at its own: they can never overlap.
     for x, name, side in ((red_below, "Umbral rojo", "right"), (green_from, "Umbral verde", "left")):
         fig.add_vline(x=x, line_dash="dot", line_color="#6b7280")

@@ -50,16 +50,18 @@ def stale_note(rows: pd.DataFrame, code_column: str = "code") -> None:
                    f"cuentan en los puntajes): {named}.")
 
 
-def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> None:
-    """Periods due and not reported, oldest first, with the owning process."""
+def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None, summary: bool = True) -> None:
+    """Periods due and not reported, oldest first, with the owning process (and a line counting them
+    unless `summary` is False, for a caller that says it itself)."""
     if process:
         late = late[late["process"] == process]
     if late.empty:
         st.success("No hay reportes atrasados a esta fecha de corte.")
         return
     names = dict(zip(plan.processes["code"], plan.processes["name"]))
-    st.markdown(f"**{fmt.count(len(late), 'periodo vencido', 'periodos vencidos')}** sin reporte en "
-                f"**{fmt.count(late['indicator'].nunique(), 'indicador')}**.")
+    if summary:
+        st.markdown(f"**{fmt.count(len(late), 'periodo vencido', 'periodos vencidos')}** sin reporte en "
+                    f"**{fmt.count(late['indicator'].nunique(), 'indicador')}**.")
     st.dataframe(pd.DataFrame({
         "Indicador": late["indicator"] + " · " + late["name"],
         "Proceso": late["process"].map(names),
