@@ -38,8 +38,8 @@
         if (pattern.test(text)) { node.nodeValue = text.replace(pattern, spanish); break; }
       }
     }
-    for (const el of root.querySelectorAll ? root.querySelectorAll("[aria-label], [title]") : []) {
-      for (const attr of ["aria-label", "title"]) {
+    for (const el of root.querySelectorAll ? root.querySelectorAll("[aria-label], [title], [data-title]") : []) {
+      for (const attr of ["aria-label", "title", "data-title"]) {
         const value = el.getAttribute(attr);
         if (!value) continue;
         if (LABELS[value]) { el.setAttribute(attr, LABELS[value]); continue; }
@@ -56,7 +56,7 @@
       if (r.type === "attributes") translate(r.target.parentNode || document.body);
     }
   }).observe(document.body, {childList: true, subtree: true, characterData: true,
-                             attributes: true, attributeFilter: ["aria-label", "title"]});
+                             attributes: true, attributeFilter: ["aria-label", "title", "data-title"]});
 
   const sink = document.createElement("span");
   sink.tabIndex = -1;

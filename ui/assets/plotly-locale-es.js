@@ -12,6 +12,8 @@
       "Double-click on legend to isolate one trace": "Doble clic en la leyenda para ver solo una serie",
       "Double-click to zoom back out": "Doble clic para volver a la escala inicial",
       "Download plot as a png": "Descargar la gráfica como PNG",
+      "Download plot as a PNG": "Descargar la gráfica como PNG",
+      "Download plot as a SVG": "Descargar la gráfica como SVG",
       "Download plot": "Descargar la gráfica",
       "Lasso Select": "Seleccionar con lazo",
       "Pan": "Desplazar",
