@@ -34,6 +34,7 @@
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const text = node.nodeValue.trim();
       if (!text || text.length > 60) continue;
+      if (LABELS[text]) { node.nodeValue = LABELS[text]; continue; }  // the same words as tooltips
       for (const [pattern, spanish] of TEXTS) {
         if (pattern.test(text)) { node.nodeValue = text.replace(pattern, spanish); break; }
       }
