@@ -74,11 +74,17 @@ def app_figures(store, plan, snap) -> dict[str, object]:
                             "Cumplimiento por periodo · " + process, 480),
         "indicador": framed(charts.indicator_history(current, plan.targets[plan.targets["indicator"] == ind["code"]],
                                                      ind, s.red_below, s.green_from), f"{ind['code']} · {ind['name']}"),
-        "reunion-procesos": framed(charts.score_bars(processes, "label", s.red_below, s.green_from),
-                                   "Puntaje por proceso", 520, 1.5),
-        "reunion-avance": framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", 340, 1.5),
+        # Modo reunión, with its projector sizes (app_pages/reunion.py)
+        "reunion-procesos": framed(charts.score_bars(processes.sort_values("score"), "label", s.red_below,
+                                                     s.green_from, name_width=60),
+                                   "Puntaje por proceso (el más bajo arriba)", 400, 1.1),
+        "reunion-objetivos": framed(charts.score_bars(objectives.assign(label=objectives["code"]), "label",
+                                                      s.red_below, s.green_from), "Puntaje por objetivo", 380, 1.2),
+        "reunion-semaforo": framed(charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo",
+                                   400, 1.45),
+        "reunion-avance": framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", 400, 1.45),
         "reunion-comparacion": framed(charts.compare_scores(compared, "code", "Al 30/09/2024", "Al 31/12/2024"),
-                                      "Puntaje por objetivo en los dos cortes", 480, 1.5),
+                                      "Puntaje por objetivo en los dos cortes", 480, 1.45),
     }
 
 
