@@ -64,4 +64,4 @@ def test_legend_lists_only_what_is_drawn_and_trends_highlight_one_indicator():
     history = charts.indicator_history(values, targets, ind, 60, 80)
     for trace in history.data:  # a legend entry only for a trace with a visible line, fill or marker
         if trace.showlegend is not False:
-            assert (trace.line.width or 2) > 0 or trace.fill
+            assert trace.line.width is None or trace.line.width > 0 or trace.fill not in (None, "none"), trace.name
