@@ -62,7 +62,8 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
         font={"family": "Arial, sans-serif", "size": size(13), "color": INK},
         margin={"l": 60, "r": 30, "t": round(title_px + size(54 if has_legend else 26)),
                 "b": CAPTION_OFFSET + 14 * caption_lines + 10},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+        legend={"orientation": "h", "x": 0.01, "xref": "container", "xanchor": "left", "y": 1, "yref": "container",
+                "yanchor": "top",
                 "entrywidthmode": "pixels", "font": {"size": size(12)}},
     )
     # rows of horizontal bars need room for their wrapped names: the figure grows, never squeezes them
@@ -147,7 +148,9 @@ def score_history(history: pd.DataFrame) -> go.Figure:
     """Scores over time (columns: as_of, label, score, elapsed) with the time elapsed as a dashed line."""
     fig = go.Figure()
     for label, rows in history.groupby("label", sort=False):
-        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["score"] * 100, name=wrap(label, 40), mode="lines+markers"))
+        # the legend names the code (one short row, even on a phone); the hover says the whole objective
+        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["score"] * 100, name=label.split(" · ")[0],
+                                 mode="lines+markers", hovertext=label, hoverinfo="text+x+y"))
     first = history.drop_duplicates("as_of")
     fig.add_trace(go.Scatter(x=first["as_of"], y=first["elapsed"] * 100, name="Tiempo transcurrido del plan",
                              mode="lines", line={"dash": "dash", "color": "#6b7280"}))
