@@ -12,6 +12,7 @@ import streamlit as st
 from metrics import fmt
 from metrics.periods import EARLIEST
 from ui import auth, errors, state
+from ui.widgets import spanish_chrome
 
 st.set_page_config(page_title="Gobierno Digital · Personería de Cartagena", page_icon="🏛️", layout="wide")
 
@@ -22,7 +23,7 @@ PAGES = {
         st.Page("app_pages/resumen.py", title="Resumen", icon=":material/dashboard:", url_path="resumen",
                 default=not LANDING_IS_PENDING),  # served at / for everyone else
         st.Page("app_pages/objetivos.py", title="Objetivos y visión", icon=":material/flag:", url_path="objetivos"),
-        st.Page("app_pages/actividades.py", title="Actividades", icon=":material/checklist:", url_path="actividades"),
+        st.Page("app_pages/actividades.py", title="Plan de Acción", icon=":material/checklist:", url_path="actividades"),
     ],
     "Detalle": [
         st.Page("app_pages/procesos.py", title="Procesos", icon=":material/account_tree:", url_path="procesos"),
@@ -37,6 +38,9 @@ PAGES = {
 pages = PAGES | auth.extra_pages(auth.current_user())
 navigation = st.navigation(pages)
 auth.land_after_sign_in(navigation, pages)
+st.session_state["pagina_anterior"] = st.session_state.get("pagina")  # Modo reunión knows it was just entered
+st.session_state["pagina"] = navigation.url_path
+spanish_chrome()
 with st.sidebar:
     entity = state.plan().entity
     st.markdown(f"**{entity['name']}**  \n*{entity['motto']}*")
@@ -44,7 +48,7 @@ with st.sidebar:
     st.date_input("Fecha de corte", key=state.CUT_OFF_KEY, min_value=EARLIEST,
                   max_value=date.today(), format="DD/MM/YYYY",
                   help="Todas las cifras se calculan con los periodos cerrados y los valores "
-                       "registrados hasta esta fecha.")
+                       "registrados hasta esta fecha. Escriba dd/mm/aaaa y pulse Enter.")
     st.caption(f"Cifras al {fmt.long_date(state.cut_off())}.")
     auth.sidebar()
 auth.gate()

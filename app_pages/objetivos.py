@@ -33,7 +33,7 @@ with st.container(border=True):
     st.caption(vision_rule(s))
 
 bars = snap.objectives[snap.objectives["kind"] != "general"].assign(
-    label=lambda d: d["code"] + " · " + d["text"].str.slice(0, 48))
+    label=lambda d: d["code"] + " · " + d["text"])  # wrapped by the chart, never truncated
 show_chart(charts.frame(charts.score_bars(bars, "label", s.red_below, s.green_from),
                         "Puntaje por objetivo", snap.as_of, entity, plan.is_demo, 420), "objetivos")
 
@@ -55,7 +55,7 @@ st.markdown("#### ¿Por qué este valor?")
 inputs = snap.objective_inputs[snap.objective_inputs["objective"] == chosen]
 with_data = inputs[inputs["attainment"].notna()]
 st.markdown(
-    f"Promedio ponderado del cumplimiento (topado en 100 %) de {len(with_data)} indicadores con dato vigente: "
+    f"Promedio ponderado del cumplimiento (topado en 100 %) de {fmt.count(len(with_data), 'indicador')} con dato vigente: "
     f"Σ(peso × cumplimiento) = {fmt.number(with_data['contribution'].sum(), 3)} ÷ "
     f"Σ(pesos) = {fmt.number(with_data['weight'].sum(), 1)} → **{fmt.percent(obj['score'])}**. "
     f"Los indicadores sin dato o desactualizados no cuentan (tampoco como cero). Si a menor valor es mejor, "

@@ -39,7 +39,7 @@ items = [(f"Visión {p.horizon.year}" if p is snap.vision else p.name, p.score, 
          for p in (snap.vision, snap.plan) if p is not None]
 if items:
     show_chart(charts.frame(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of,
-                            entity, plan.is_demo, 300), "avance-tiempo")
+                            entity, plan.is_demo, 380), "avance-tiempo")
 
 st.subheader("Objetivos")
 objectives = snap.objectives[snap.objectives["kind"] != "general"]
@@ -50,7 +50,7 @@ for row_start in range(0, len(objectives), 4):
             st.markdown(f"**{o.code}** · {o.text}")
             st.markdown(f"### {fmt.percent(o.score)}")
             st.markdown(status_text(o.status))
-            st.caption(f"{o.n_data:.0f} de {o.n:.0f} indicadores con dato vigente")
+            st.caption(f"{o.n_data:.0f} de {fmt.count(int(o.n), 'indicador')} con dato vigente")
 st.page_link("app_pages/objetivos.py", label="Ver objetivos, visión y el porqué de cada puntaje", icon=":material/flag:")
 
 st.subheader("Indicadores por semáforo")
@@ -61,7 +61,7 @@ left.caption("Desactualizado: su último resultado es de una vigencia anterior a
              "se muestra con su vigencia y no cuenta en los puntajes.")
 with right:
     show_chart(charts.frame(charts.status_counts(counts), "Indicadores por estado del semáforo", snap.as_of,
-                            entity, plan.is_demo, 320), "semaforo")
+                            entity, plan.is_demo, 360), "semaforo")
 
 st.subheader("¿Qué cambió?")
 since = comparison_input("Comparar con la fecha de corte", "resumen_desde", snap.as_of,

@@ -13,11 +13,22 @@ from ui.charts import show_chart
 from ui.widgets import comparison_input, late_table, status_text, vision_text
 
 SLIDE_KEY = "reunion_diapositiva"
+TEXT_SCALE = 1.45  # chart text on a projector, in step with the page's large type
+LATE_SHOWN = 10
+# Large type that still fits one 1366×768 screen: less padding above, headings and metrics sized
+# with the viewport's height.
 LARGE_TYPE = """<style>
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.55rem; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.6rem !important; line-height: 1.2; }
-[data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 0.5rem; }
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: clamp(1.1rem, 2.6vh, 1.7rem); }
+[data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.8rem, 5vh, 3rem); padding: 0.2rem 0; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: clamp(2.2rem, 7vh, 4rem) !important; line-height: 1.15; }
+[data-testid="stMetricLabel"] p { font-size: clamp(1rem, 2.4vh, 1.5rem) !important; }
 </style>"""
+# The slides use the whole screen: the sidebar (cut-off date, sign-in) folds away on entering.
+COLLAPSE_SIDEBAR = """<script>
+const collapse = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+if (collapse && document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]')) collapse.click();
+</script>"""
 
 plan = state.plan()
 snap = state.snapshot()
@@ -28,8 +39,8 @@ mode = st.segmented_control("Vista", ["Presentación", "Comparar dos cortes"], d
                             key="reunion_vista", label_visibility="collapsed")
 
 
-def framed(fig, title: str, as_of: date, height: int = 460):
-    fig = charts.frame(fig, title, as_of, entity, plan.is_demo, height)
+def framed(fig, title: str, as_of: date, height: int = 460, text_scale: float = TEXT_SCALE):
+    fig = charts.frame(fig, title, as_of, entity, plan.is_demo, height, text_scale=text_scale)
     fig.update_layout(meta={"fecha_corte": as_of.isoformat()})
     return fig
 
@@ -49,55 +60,73 @@ def slide_cover() -> None:
 def slide_policy() -> None:
     st.title("Puntaje de la política y visión" + (f" {snap.vision.horizon.year}" if snap.vision else ""))
     state.no_plan_notice(snap)
-    c1, c2 = st.columns(2)
-    c1.metric("Puntaje de la política", fmt.percent(snap.policy))
-    c1.markdown(status_text(snap.policy_status))
+    numbers, chart = st.columns([1, 2])  # side by side, so the slide fits one screen
+    numbers.metric("Puntaje de la política", fmt.percent(snap.policy))
+    numbers.markdown(status_text(snap.policy_status))
     if snap.vision is not None:
-        c2.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score))
-        c2.markdown(vision_text(snap.vision))
+        numbers.metric(f"Visión {snap.vision.horizon.year}", fmt.percent(snap.vision.score))
+        numbers.markdown(vision_text(snap.vision))
     items = [(f"Visión {p.horizon.year}" if p is snap.vision else p.name, p.score, p.elapsed)
              for p in (snap.vision, snap.plan) if p is not None]
     if items:
-        show_chart(framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of, 340),
-                   "reunion-avance")
+        with chart:
+            show_chart(framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of,
+                              400), "reunion-avance")
 
 
 def slide_status() -> None:
     st.title("Indicadores por semáforo")
-    counts = snap.status_counts()
-    cols = st.columns(len(STATUSES))
-    for col, s in zip(cols, STATUSES):
-        col.metric(status_text(s, short=True), counts[s])
-    show_chart(framed(charts.status_counts(counts), "Indicadores por estado del semáforo", snap.as_of, 400),
-               "reunion-semaforo")
+    show_chart(framed(charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo",
+                      snap.as_of, 400), "reunion-semaforo")
 
 
 def slide_objectives() -> None:
     st.title("Objetivos")
     rows = snap.objectives[snap.objectives["kind"] != "general"].assign(label=lambda d: d["code"])
     show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from),
-                      "Puntaje por objetivo", snap.as_of, 520), "reunion-objetivos")
+                      "Puntaje por objetivo", snap.as_of, 380, text_scale=1.2), "reunion-objetivos")
 
 
 def slide_processes() -> None:
     st.title("Procesos")
     rows = snap.processes[snap.processes["n_data"].fillna(0) > 0].assign(label=lambda d: d["name"])
-    show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from),
-                      "Puntaje por proceso", snap.as_of, 520), "reunion-procesos")
+    rows = rows.sort_values("score", na_position="first")  # worst first, at the top
+    show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from, name_width=60),
+                      "Puntaje por proceso (el más bajo arriba)", snap.as_of, 400, text_scale=1.1),
+               "reunion-procesos")
 
 
 def slide_late() -> None:
     st.title("Reportes atrasados y acciones de mejora")
     overdue = actions.overdue_actions(state.store(), snap.as_of)
-    big(f"{len(snap.late)} reportes atrasados · {len(overdue)} acciones vencidas")
-    late_table(snap.late, plan)
+    st.markdown(f"**{fmt.count(len(snap.late), 'reporte atrasado', 'reportes atrasados')} · "
+                f"{fmt.count(len(overdue), 'acción vencida', 'acciones vencidas')}**"
+                + (f" · los {LATE_SHOWN} más antiguos (la lista completa está en Resumen y en cada proceso)"
+                   if len(snap.late) > LATE_SHOWN else ""))
+    late_table(snap.late.sort_values("days_since_end", ascending=False).head(LATE_SHOWN), plan, summary=False)
 
 
 def slide_changes() -> None:
     st.title("¿Qué cambió desde el último comité?")
-    before = state.snapshot(comparison_date(snap.as_of))
-    for line in summary.summarize(state.store(), snap, before).sentences()[:3]:
+    since = comparison_date(snap.as_of)
+    before = state.snapshot(since)
+    for line in summary.summarize(state.store(), snap, before).sentences()[:2]:
         st.markdown(f"- {line}")
+    table = snapshot.compare(before, snap)
+    changed = table[(table["kind"] == "indicador") & table["status_changed"]]
+    severity = {s: i for i, s in enumerate(("rojo", "desactualizado", "amarillo", "sin_dato", "verde"))}
+    changed = changed.assign(_rank=changed["status_after"].map(severity)).sort_values(["_rank", "change_pp"])
+    if changed.empty:
+        st.markdown(f"Ningún indicador cambió de semáforo desde el {fmt.short_date(since)}.")
+    else:
+        st.markdown(f"**{fmt.count(len(changed), 'indicador cambió', 'indicadores cambiaron')} de semáforo** desde el "
+                    f"{fmt.short_date(since)} (el más grave primero):")
+        shown = changed.head(8)
+        st.markdown("\n".join(
+            f"- **{r.code}** {r.name}: {status_text(r.status_before, short=True)} → "
+            f"{status_text(r.status_after, short=True)}" for r in shown.itertuples()))
+        if len(changed) > len(shown):
+            st.caption(f"Y {fmt.count(len(changed) - len(shown), 'más', 'más')}; el detalle en «Comparar dos cortes».")
     st.caption("Use «Comparar dos cortes» para ver el detalle con otras fechas.")
 
 
@@ -112,13 +141,15 @@ def _move(step: int) -> None:
 
 def presentation() -> None:
     st.html(LARGE_TYPE)
+    if st.session_state.get("pagina_anterior") != st.session_state.get("pagina"):
+        st.html(COLLAPSE_SIDEBAR, unsafe_allow_javascript=True)
     index = min(max(st.session_state.get(SLIDE_KEY, 0), 0), len(SLIDES) - 1)
     back, where, forward = st.columns([1, 3, 1])
     back.button("◀ Anterior", disabled=index == 0, width="stretch", key="reunion_atras", on_click=_move, args=(-1,))
     forward.button("Siguiente ▶", disabled=index == len(SLIDES) - 1, width="stretch", key="reunion_adelante",
                    on_click=_move, args=(1,))
     where.markdown(f"<p style='text-align:center'>Tema {index + 1} de {len(SLIDES)} · "
-                   f"{SLIDES[index][0]}</p>", unsafe_allow_html=True)
+                   f"{SLIDES[index][0]} · teclas ← → para cambiar</p>", unsafe_allow_html=True)
     SLIDES[index][1]()
 
 

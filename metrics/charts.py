@@ -21,22 +21,75 @@ PATTERNS = {"verde": "", "amarillo": "/", "rojo": "x", "desactualizado": "-", "s
 INK = "#1f2937"
 TARGET_COLOR = "#0072B2"
 SOURCE = "Fuente: tablero de seguimiento DE-P-007"
+CAPTION_OFFSET = 62  # px from the plot area down to the caption (as in metrics.export): room for ticks and axis title
+OTHERS_COLOR = "#b8bec7"
 
 
-def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, height: int = 420) -> go.Figure:
-    """Title, caption (entity, fecha de corte, source) and Spanish number format on a figure."""
-    caption = f"{entity} · Fecha de corte: {fmt.long_date(as_of)}<br>{SOURCE}"
+def wrap(text: str, width: int = 30) -> str:
+    """A long name broken at word boundaries with <br> (Plotly's line break), never truncated."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, height: int = 420,
+          text_scale: float = 1.0) -> go.Figure:
+    """Title, caption (entity, fecha de corte, source) and Spanish number format on a figure.
+
+    The title sits at the top of the figure and the legend (if any) in a row between title and plot,
+    so both fit a phone's width; `text_scale` enlarges every text for a projector (Modo reunión).
+    """
+    def size(px: float) -> int:
+        return round(px * text_scale)
+
+    title = wrap(title, 42)  # fits a phone's width at 17 px
+    # short lines, so the caption fits a phone's width too
+    caption = f"{entity}<br>Fecha de corte: {fmt.long_date(as_of)}<br>{SOURCE}"
     if demo:
-        caption += " · DATOS DE DEMOSTRACIÓN"
+        caption += "<br>DATOS DE DEMOSTRACIÓN"
+    caption_lines = caption.count("<br>") + 1
+    title_px = 10 + (title.count("<br>") + 1) * size(17) * 1.35 + 6
+    # the top margin holds the title and the legend's row (or the threshold labels just above the plot)
+    has_legend = sum(1 for t in fig.data if t.showlegend is not False and t.name) > 1
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18, "color": INK}},
+        title={"text": title, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+               "pad": {"t": 10}, "font": {"size": size(17), "color": INK}},
         separators=",.", template="plotly_white", height=height,
-        font={"family": "Arial, sans-serif", "size": 13, "color": INK},
-        margin={"l": 60, "r": 30, "t": 100, "b": 120},
-        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "font": {"size": 11}},
+        font={"family": "Arial, sans-serif", "size": size(13), "color": INK},
+        margin={"l": 60, "r": 30, "t": round(title_px + size(54 if has_legend else 26)),
+                "b": CAPTION_OFFSET + 14 * caption_lines + 10},
+        legend={"orientation": "h", "x": 0.01, "xref": "container", "xanchor": "left", "y": 1, "yref": "container",
+                "yanchor": "top",
+                "entrywidthmode": "pixels", "font": {"size": size(12)}},
     )
+    # rows of horizontal bars need room for their wrapped names: the figure grows, never squeezes them
+    bars = [t for t in fig.data if t.type == "bar" and t.orientation == "h"]
+    if bars:
+        names = list(bars[0].y)
+        tallest = max((str(name).count("<br>") + 1 for name in names), default=1)
+        needed = len(names) * (tallest * size(12) * 1.25 + 3) + 20
+        fig.update_layout(height=max(height, round(fig.layout.margin.t + fig.layout.margin.b + needed)))
+    fig.layout.legend.y = 1 - title_px / fig.layout.height
+    # Plotly anchors a title's first line: lower a wrapped title by its extra lines so it stays on the figure
+    fig.layout.title.y = 1 - title.count("<br>") * size(17) * 1.2 / fig.layout.height
+    # Ticks never rotate (rotated dates ran into the caption); the axis title keeps a fixed distance.
+    fig.update_xaxes(tickangle=0, title_standoff=6, ticklabelstandoff=6, tickfont={"size": size(12)}, title_font={"size": size(13)})
+    fig.update_yaxes(tickfont={"size": size(12)}, title_font={"size": size(13)})
+    for note in fig.layout.annotations:  # threshold and band labels follow the text size too
+        note.font.size = size(note.font.size or 12)
+    for trace in fig.data:
+        if getattr(trace, "text", None) is not None:
+            trace.textfont.size = size(12)
     # A fixed distance in pixels below the plot, so the caption never overlaps the axis title.
-    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-62,
+    # Under horizontal bars the plot starts after the names: the caption starts about where they do.
+    names = [line for t in bars for name in t.y for line in str(name).split("<br>")] if bars else []
+    shift = -min(max((len(n) for n in names), default=0) * size(12) * 0.5, 400)
+    fig.add_annotation(text=caption, xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-CAPTION_OFFSET,
+                       xshift=shift,
                        xanchor="left", align="left", showarrow=False, font={"size": 10, "color": "#4b5563"})
     return fig
 
@@ -53,16 +106,20 @@ def _status_bar(labels: list[str], pcts: list, statuses: list[str], hover: list[
         showlegend=False)
 
 
-def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from: float) -> go.Figure:
-    """Horizontal bars of scores (0..1 in `score`) with the semáforo thresholds marked."""
+def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from: float,
+               name_width: int = 30) -> go.Figure:
+    """Horizontal bars of scores (0..1 in `score`) with the semáforo thresholds marked; names wrapped
+    at `name_width` characters (wider on a projector, where there is room beside the bars)."""
     rows = rows.iloc[::-1]
     pcts = [None if pd.isna(s) else s * 100 for s in rows["score"]]
     hover = [f"{lab}: {fmt.percent(s)} · {STATUS_LABELS[st]}" for lab, s, st in
              zip(rows[label_col], rows["score"], rows["status"])]
-    fig = go.Figure(_status_bar(list(rows[label_col]), pcts, list(rows["status"]), hover))
-    for x, name in ((red_below, "Umbral rojo"), (green_from, "Umbral verde")):
-        fig.add_vline(x=x, line_dash="dot", line_color="#6b7280",
-                      annotation_text=f"{name} {fmt.number(x, 0)} %", annotation_position="top")
+    fig = go.Figure(_status_bar([wrap(x, name_width) for x in rows[label_col]], pcts, list(rows["status"]), hover))
+    # The red label ends at its line and the green one starts at its own: they can never overlap.
+    for x, name, side in ((red_below, "Umbral rojo", "right"), (green_from, "Umbral verde", "left")):
+        fig.add_vline(x=x, line_dash="dot", line_color="#6b7280")
+        fig.add_annotation(x=x, xref="x", y=1, yref="paper", yanchor="bottom", xanchor=side, showarrow=False,
+                           text=f"{name} {fmt.number(x, 0)} %", font={"size": 11, "color": "#374151"})
     fig.update_xaxes(range=[0, 115], title="Cumplimiento ponderado (%)", ticksuffix=" %")
     fig.update_yaxes(automargin=True)
     return fig
@@ -70,18 +127,20 @@ def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from:
 
 def progress_vs_time(items: list[tuple[str, float | None, float]]) -> go.Figure:
     """Progress from baseline (bars) against the share of time elapsed (diamonds), per plan."""
-    names = [n for n, _, _ in items]
+    names = [wrap(n) for n, _, _ in items]
     progress = [None if p is None else p * 100 for _, p, _ in items]
     elapsed = [e * 100 for _, _, e in items]
     fig = go.Figure([
         go.Bar(name="Avance desde la línea base", x=progress, y=names, orientation="h",
                marker={"color": TARGET_COLOR, "pattern": {"shape": "/"}},
                text=[fmt.percent(None if p is None else p / 100) for p in progress], textposition="auto"),
-        go.Scatter(name="Tiempo transcurrido", x=elapsed, y=names, mode="markers+text",
+        # The legend says what the diamond is; its label is only the number, so it fits beside 100 %.
+        go.Scatter(name="Tiempo transcurrido", x=elapsed, y=names, mode="markers+text", cliponaxis=False,
                    marker={"symbol": "diamond", "size": 16, "color": INK},
-                   text=[f"{fmt.number(e, 0)} % del tiempo" for e in elapsed], textposition="top center"),
+                   text=[f"{fmt.number(e, 0)} %" for e in elapsed], textposition="top center"),
     ])
     fig.update_xaxes(range=[0, 110], ticksuffix=" %", title="Porcentaje")
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -89,12 +148,14 @@ def score_history(history: pd.DataFrame) -> go.Figure:
     """Scores over time (columns: as_of, label, score, elapsed) with the time elapsed as a dashed line."""
     fig = go.Figure()
     for label, rows in history.groupby("label", sort=False):
-        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["score"] * 100, name=label, mode="lines+markers"))
+        # the legend names the code (one short row, even on a phone); the hover says the whole objective
+        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["score"] * 100, name=label.split(" · ")[0],
+                                 mode="lines+markers", hovertext=label, hoverinfo="text+x+y"))
     first = history.drop_duplicates("as_of")
     fig.add_trace(go.Scatter(x=first["as_of"], y=first["elapsed"] * 100, name="Tiempo transcurrido del plan",
                              mode="lines", line={"dash": "dash", "color": "#6b7280"}))
     fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Puntaje (%)")
-    fig.update_xaxes(title="Fecha de corte", tickvals=list(first["as_of"]), tickformat="%d/%m/%Y")
+    fig.update_xaxes(title="Fecha de corte", tickformat="%d/%m/%Y", nticks=6)
     return fig
 
 
@@ -116,11 +177,13 @@ def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd
                 else:
                     lo.append(r.period_target * 100 / red_below if red_below else None)
                     mid.append(r.period_target * 100 / green_from if green_from else None)
+        # The lower edge of the yellow band is not drawn, so it has no legend entry of its own.
         fig.add_trace(go.Scatter(x=xs, y=lo, mode="lines", line={"width": 0, "color": COLORS["rojo"]},
-                                 name=f"Límite rojo ({fmt.number(red_below, 0)} % de la meta)"))
+                                 showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=xs, y=mid, mode="lines", line={"width": 0, "color": COLORS["amarillo"]},
                                  fill="tonexty", fillcolor="rgba(230,159,0,0.18)",
-                                 name=f"Franja amarilla (hasta {fmt.number(green_from, 0)} %)"))
+                                 name=f"Franja amarilla ({fmt.number(red_below, 0)} % a "
+                                      f"{fmt.number(green_from, 0)} % de la meta)"))
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="Meta del periodo",
                                  line={"color": TARGET_COLOR, "dash": "dash", "width": 2}))
     if not values.empty:
@@ -129,20 +192,37 @@ def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd
                                  marker={"size": 7, "symbol": "circle"}))
     fig.update_yaxes(title=indicator["unit"], rangemode="tozero")
     fig.update_xaxes(title="Periodo")
+    starts = list(t["year"].map(lambda y: pd.Timestamp(y, 1, 1))) + list(pd.to_datetime(values.get("period_end", [])))
+    if starts:  # a little room left of the first year, so its tick never sits under the y axis's 0
+        fig.update_xaxes(range=[min(starts) - pd.Timedelta(days=75), max(starts) + pd.Timedelta(days=400)])
     return fig
 
 
 def process_trends(periods: pd.DataFrame, labels: dict[str, str], red_below: float,
-                   green_from: float) -> go.Figure:
-    """Each indicator's attainment per period (capped at 100 %) over the semáforo bands, in one figure."""
+                   green_from: float, highlight: str | None = None) -> go.Figure:
+    """Each indicator's attainment per period (capped at 100 %) over the semáforo bands: one indicator
+    highlighted (the first in `labels` unless `highlight` says which), the others thin and grey, so
+    a dozen lines never compete in a dozen reused colours."""
     fig = go.Figure()
     for low, high, status_ in ((0, red_below, "rojo"), (red_below, green_from, "amarillo"), (green_from, 105, "verde")):
         fig.add_hrect(y0=low, y1=high, fillcolor=COLORS[status_], opacity=0.12, line_width=0,
-                      annotation_text=STATUS_LABELS[status_], annotation_position="right")
-    for code, rows in periods.groupby("indicator", sort=True):
+                      annotation_text=STATUS_LABELS[status_], annotation_position="inside top right",
+                      annotation_font={"size": 11, "color": "#4b5563"})
+    highlight = highlight if highlight in labels else next(iter(labels), None)
+    others = periods[periods["indicator"] != highlight]
+    first_other = True
+    for code, rows in others.groupby("indicator", sort=True):
         fig.add_trace(go.Scatter(x=rows["period_end"], y=rows["attainment"].astype(float) * 100,
-                                 name=labels.get(code, code), mode="lines+markers"))
-    fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Cumplimiento frente a la meta del periodo")
+                                 name="Otros indicadores del proceso", legendgroup="otros", showlegend=first_other,
+                                 mode="lines", line={"color": OTHERS_COLOR, "width": 1.5},
+                                 hovertext=labels.get(code, code), hoverinfo="text+x+y"))
+        first_other = False
+    mine = periods[periods["indicator"] == highlight]
+    if not mine.empty:
+        fig.add_trace(go.Scatter(x=mine["period_end"], y=mine["attainment"].astype(float) * 100,
+                                 name=wrap(labels.get(highlight, highlight), 60), mode="lines+markers",
+                                 line={"color": INK, "width": 3}, marker={"size": 7}))
+    fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Cumplimiento (%)")
     fig.update_xaxes(title="Cierre del periodo")
     return fig
 
@@ -159,14 +239,15 @@ def activity_progress(progress: pd.DataFrame, labels: dict[str, str]) -> go.Figu
 
 
 def status_counts(counts: dict[str, int]) -> go.Figure:
-    """How many indicators sit in each semáforo state."""
-    keys = list(counts)
+    """How many indicators sit in each semáforo state (horizontal, so the words fit a phone)."""
+    keys = list(counts)[::-1]  # first state on top
     fig = go.Figure(go.Bar(
-        x=[f"{STATUS_ICONS[k]} {STATUS_LABELS[k]}" for k in keys], y=[counts[k] for k in keys],
-        text=[counts[k] for k in keys], textposition="outside",
+        y=[f"{STATUS_ICONS[k]} {STATUS_LABELS[k]}" for k in keys], x=[counts[k] for k in keys], orientation="h",
+        text=[counts[k] for k in keys], textposition="outside", cliponaxis=False,
         marker={"color": [COLORS[k] for k in keys], "pattern": {"shape": [PATTERNS[k] for k in keys]}},
         showlegend=False))
-    fig.update_yaxes(title="Indicadores")
+    fig.update_xaxes(title="Indicadores", range=[0, max(counts.values(), default=0) * 1.15 + 1])
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -177,11 +258,11 @@ def compare_scores(rows: pd.DataFrame, label_col: str, before_label: str, after_
     for col, name, color, shape in (("before", before_label, "#9E9E9E", "."), ("after", after_label, TARGET_COLOR, "")):
         pcts = [None if pd.isna(s) else s * 100 for s in rows[col]]
         fig.add_trace(go.Bar(
-            name=name, x=[0 if p is None else p for p in pcts], y=list(rows[label_col]), orientation="h",
+            name=name, x=[0 if p is None else p for p in pcts], y=[wrap(x) for x in rows[label_col]], orientation="h",
             text=[fmt.percent(v) if pd.notna(v) else STATUS_LABELS["sin_dato"] for v in rows[col]],
             textposition="outside", cliponaxis=False,
             marker={"color": color, "pattern": {"shape": shape}, "line": {"color": INK, "width": 0.5}}))
-    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_layout(barmode="group", legend={"traceorder": "normal"})
     fig.update_xaxes(range=[0, 115], title="Puntaje (%)", ticksuffix=" %")
     fig.update_yaxes(automargin=True)
     return fig

@@ -41,3 +41,9 @@ def long_date(d) -> str:
 def short_date(d: date) -> str:
     """date(2024, 12, 31) -> '31/12/2024'."""
     return pd.Timestamp(d).strftime("%d/%m/%Y")
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 indicador', '3 indicadores', '0 indicadores': the number and the word that agrees with it."""
+    word = singular if n == 1 else (plural or (singular + ("es" if singular[-1] not in "aeiouáéó" else "s")))
+    return f"{number(n, 0)} {word}"

@@ -34,3 +34,34 @@ def test_semaforo_reads_without_colour():
     bar = charts.score_bars(rows, "label", 60, 80).data[0]
     assert list(bar.text) == ["○ Sin dato", "✖ 50,0 %", "✔ 90,0 %"]  # reversed: first row on top
     assert len(set(bar.marker.pattern.shape)) == 3  # a different pattern per state for grey-scale print
+
+
+def test_counts_agree_with_their_number():
+    assert fmt.count(1, "indicador") == "1 indicador"
+    assert fmt.count(3, "indicador") == "3 indicadores"
+    assert fmt.count(0, "reporte atrasado", "reportes atrasados") == "0 reportes atrasados"
+    assert fmt.count(1200, "meta") == "1.200 metas"
+
+
+def test_long_names_wrap_at_word_boundaries_never_truncated():
+    name = "Promoción, Protección y Defensa de los Derechos Humanos"
+    wrapped = charts.wrap(name, 20)
+    assert wrapped.replace("<br>", " ") == name
+    assert all(len(line) <= 20 for line in wrapped.split("<br>"))
+
+
+def test_legend_lists_only_what_is_drawn_and_trends_highlight_one_indicator():
+    periods = pd.DataFrame({"indicator": ["A", "A", "B", "B", "C", "C"],
+                            "period_end": pd.to_datetime(["2024-06-30", "2024-12-31"] * 3),
+                            "attainment": [0.5, 0.7, 0.9, 1.0, 0.3, 0.4]})
+    fig = charts.process_trends(periods, {"A": "A · uno", "B": "B · dos", "C": "C · tres"}, 60, 80, highlight="B")
+    in_legend = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in in_legend] == ["Otros indicadores del proceso", "B · dos"]
+    assert {t.line.color for t in fig.data if t.name == "Otros indicadores del proceso"} == {charts.OTHERS_COLOR}
+    values = pd.DataFrame({"period_end": pd.to_datetime(["2024-12-31"]), "value": [5.0]})
+    targets = pd.DataFrame({"indicator": ["A"], "year": [2024], "target": [10.0]})
+    ind = pd.Series({"accumulation": "flujo", "frequency": "A", "polarity": "up", "unit": "#"})
+    history = charts.indicator_history(values, targets, ind, 60, 80)
+    for trace in history.data:  # a legend entry only for a trace with a visible line, fill or marker
+        if trace.showlegend is not False:
+            assert trace.line.width is None or trace.line.width > 0 or trace.fill not in (None, "none"), trace.name

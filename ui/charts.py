@@ -14,6 +14,11 @@ import streamlit as st
 from metrics import export
 from ui import state
 
+# Plotly's tool bar in Spanish (the "es" locale ui.widgets.spanish_chrome registers), without the
+# selection tools, which these charts do not use.
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "es", "responsive": True,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _data_hash(path: str, stamp: str, as_of: date) -> str:
@@ -29,7 +34,7 @@ def provenance(as_of: date | None = None) -> export.Provenance:
 
 def show_chart(fig: go.Figure, name: str) -> None:
     """Draw a figure built by metrics.charts; `name` is its stable id (keys, file names)."""
-    st.plotly_chart(fig, key=f"chart-{name}", config={"displaylogo": False})
+    st.plotly_chart(fig, key=f"chart-{name}", config=PLOTLY_CONFIG)
     prov = provenance(_figure_cut_off(fig))
     stem = export.file_stem(name, prov)
     buttons = st.container(horizontal=True, gap="small")  # wraps in a narrow column instead of truncating

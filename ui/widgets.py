@@ -3,6 +3,7 @@ late-reports table, URL-bound choosers."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,12 @@ from metrics import fmt
 from metrics.periods import EARLIEST, comparison_date, period_label, vigencia_label
 from metrics.plan import Plan
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, VISION_LABELS
+
+ASSETS = Path(__file__).parent / "assets"
+# Streamlit's own overflow rules leave tables to scroll inside themselves; charts follow the width.
+CHROME_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] small { white-space: normal; }
+</style>"""
 
 BADGE_COLORS = {"verde": "green", "amarillo": "orange", "rojo": "red", "desactualizado": "violet",
                 "sin_dato": "gray"}
@@ -43,15 +50,18 @@ def stale_note(rows: pd.DataFrame, code_column: str = "code") -> None:
                    f"cuentan en los puntajes): {named}.")
 
 
-def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None) -> None:
-    """Periods due and not reported, oldest first, with the owning process."""
+def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None, summary: bool = True) -> None:
+    """Periods due and not reported, oldest first, with the owning process (and a line counting them
+    unless `summary` is False, for a caller that says it itself)."""
     if process:
         late = late[late["process"] == process]
     if late.empty:
         st.success("No hay reportes atrasados a esta fecha de corte.")
         return
     names = dict(zip(plan.processes["code"], plan.processes["name"]))
-    st.markdown(f"**{len(late)}** periodos vencidos sin reporte en **{late['indicator'].nunique()}** indicadores.")
+    if summary:
+        st.markdown(f"**{fmt.count(len(late), 'periodo vencido', 'periodos vencidos')}** sin reporte en "
+                    f"**{fmt.count(late['indicator'].nunique(), 'indicador')}**.")
     st.dataframe(pd.DataFrame({
         "Indicador": late["indicator"] + " · " + late["name"],
         "Proceso": late["process"].map(names),
@@ -84,3 +94,11 @@ def comparison_input(label: str, key: str, as_of: date, where=st, **kwargs) -> d
         st.session_state[key] = comparison_date(as_of)
         st.session_state[chosen_for] = as_of
     return where.date_input(label, min_value=EARLIEST, max_value=as_of, format="DD/MM/YYYY", key=key, **kwargs)
+
+
+def spanish_chrome() -> None:
+    """Plotly's Spanish locale (shipped in ui/assets, no CDN), Spanish words for the few English ones
+    Streamlit's frontend draws, Enter applying a date field, and the slide keys of Modo reunión."""
+    st.html(CHROME_CSS)
+    script = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("plotly-locale-es.js", "chrome.js"))
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)

@@ -8,6 +8,7 @@ from metrics import accounts, fmt, plan as plan_mod, seed, snapshot
 from metrics.periods import comparison_date
 
 CUT = date(2024, 12, 31)
+CHANGES = date(2025, 7, 15)  # four indicators of the demo change state since 30/06/2025, two to red
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,8 @@ def engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("reunion") / "demo.duckdb"
     store = seed.open_demo(path)
     plan = plan_mod.load(store)
-    snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, comparison_date(CUT))}
+    snaps = {d: snapshot.compute(store, plan, d) for d in (CUT, comparison_date(CUT), CHANGES,
+                                                           comparison_date(CHANGES))}
     snaps["personero"] = accounts.get_user(store, "personero.demo")
     store.close()
     with pytest.MonkeyPatch.context() as env:
@@ -100,3 +102,44 @@ def test_every_slide_and_the_comparison_work_from_the_first_cut_off(engine, cut_
     at.segmented_control(key="reunion_vista").set_value("Comparar dos cortes").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.date_input(key="reunion_antes").value == comparison_date(cut_off) >= date(2020, 1, 1)
+
+
+def go_to(at: AppTest, topic: str) -> AppTest:
+    while not any(f"· {topic} ·" in m.value for m in at.markdown):
+        at.button(key="reunion_adelante").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_late_slide_shows_the_ten_oldest_and_the_count(engine):
+    at = go_to(open_page("reunion", date.today()), "Atrasos")  # today the demo owes more than a screen's worth
+    heading = next(h.value for h in at.markdown if "reportes atrasados" in h.value)
+    count = int(heading.strip("*").split(" reportes")[0].replace(".", ""))
+    assert count > 10
+    shown = at.dataframe[0].value
+    assert len(shown) == 10
+    days = list(shown["Días desde el cierre"])
+    assert days == sorted(days, reverse=True)
+
+
+def test_what_changed_names_the_indicators_that_changed_state_worst_first(engine):
+    at = go_to(open_page("reunion", CHANGES), "Qué cambió")
+    table = snapshot.compare(engine[comparison_date(CHANGES)], engine[CHANGES])
+    changed = table[(table["kind"] == "indicador") & table["status_changed"]]
+    assert not changed.empty
+    listing = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    codes = [line.split("**")[1] for line in listing.splitlines()]
+    assert sorted(codes) == sorted(changed["code"])
+    severity = ("rojo", "desactualizado", "amarillo", "sin_dato", "verde")
+    ranks = [severity.index(changed.set_index("code").loc[c, "status_after"]) for c in codes]
+    assert ranks == sorted(ranks)
+
+
+def test_processes_slide_puts_the_worst_process_on_top(engine):
+    at = go_to(open_page("reunion"), "Procesos")
+    import json
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = fig["data"][0]
+    top = bars["y"][-1]  # Plotly draws the last category at the top
+    worst = engine[CUT].processes.dropna(subset=["score"]).sort_values("score").iloc[0]["name"]
+    assert top.replace("<br>", " ") == worst

@@ -289,6 +289,13 @@ def assert_clean(page: Page, console: ConsoleLog, where: str = "") -> None:
     assert not problems, f"{where} is not clean:\n  " + "\n  ".join(problems)
 
 
+def open_sidebar(page: Page) -> None:
+    """Unfold the sidebar if the page folded it (Modo reunión does, on entry)."""
+    if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")
+
+
 def assert_full_app(page: Page) -> None:
     """The page ran inside dashboard.py: sidebar with the fecha de corte and the sectioned menu."""
     sidebar = page.get_by_test_id("stSidebar")

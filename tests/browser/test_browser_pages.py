@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import (
     CUT_OFF_KEY, PAGES, assert_clean, assert_full_app, click_and_wait, get_by_key, goto, long_date,
-    nav_link, process_names, selectbox_value, set_cut_off, tab_out_of,
+    nav_link, open_sidebar, process_names, selectbox_value, set_cut_off, tab_out_of,
 )
 
 PAGE_IDS = [path or "resumen" for _, path, _ in PAGES]
@@ -31,6 +31,7 @@ def test_chromium_launches(browser):
 @pytest.mark.parametrize(("title", "path", "query"), PAGES, ids=PAGE_IDS)
 def test_page_opens_clean_today(app_server, app_page, console, title, path, query):
     goto(app_page, app_server.url, path, query)
+    open_sidebar(app_page)
 
     assert_full_app(app_page)
     expect(nav_link(app_page, title)).to_have_attribute("aria-current", "page")
@@ -42,6 +43,7 @@ def test_page_opens_clean_today(app_server, app_page, console, title, path, quer
 @pytest.mark.parametrize(("title", "path", "query"), PAGES, ids=PAGE_IDS)
 def test_page_opens_clean_at_end_of_vision(app_server, app_page, console, title, path, query):
     goto(app_page, app_server.url, path, query)
+    open_sidebar(app_page)
     set_cut_off(app_page, END_OF_VISION)
 
     expect(nav_link(app_page, title)).to_have_attribute("aria-current", "page")
