@@ -50,7 +50,7 @@ RUN_TIMEOUT_MS: Final = 30_000
 PAGES: Final = [
     ("Resumen", "", ""),
     ("Objetivos y visión", "objetivos", ""),
-    ("Actividades", "actividades", ""),
+    ("Plan de Acción", "actividades", ""),
     ("Procesos", "procesos", "proceso=TI"),
     ("Indicador", "indicador", "indicador=GD-05"),
     ("Modo reunión", "reunion", ""),

@@ -12,7 +12,7 @@ its selector and HTML, so it says what to fix.
 import pytest
 
 from tests.browser.helpers import (
-    PAGES, assert_clean, describe, goto, run_axe, switch_color_scheme, unexplained,
+    PAGES, assert_clean, describe, goto, run_axe, sign_in, switch_color_scheme, unexplained,
 )
 
 PAGE_IDS = [path or "resumen" for _, path, _ in PAGES]
@@ -32,3 +32,24 @@ def test_page_has_no_serious_axe_violations(app_server, app_page, console, title
         "the app now follows a dark preference: add the dark theme to this axe run")
 
     assert not report, f"axe on {title} ({app_page.url}):\n" + "\n".join(report)
+
+
+SIGNED_IN_PAGES = [   # (account, password, path): the pages only a signed-in person sees
+    ("lider.ti.demo", "Demo-Lider-2024", ""),                 # Mis pendientes, a leader's landing page
+    ("personero.demo", "Demo-Personero-2024", ""),            # Mis pendientes, the Personero's view
+    ("lider.ti.demo", "Demo-Lider-2024", "reportar"),
+    ("planeacion.demo", "Demo-Planeacion-2024", "plan"),
+    ("lider.ti.demo", "Demo-Lider-2024", "cuenta"),
+    ("admin.demo", "Demo-Admin-2024", "administrar"),
+]
+
+
+@pytest.mark.parametrize(("user", "password", "path"), SIGNED_IN_PAGES,
+                         ids=[f"{u.split('.')[0]}-{p or 'inicio'}" for u, _, p in SIGNED_IN_PAGES])
+def test_signed_in_page_has_no_serious_axe_violations(app_server, app_page, console, user, password, path):
+    goto(app_page, app_server.url)
+    sign_in(app_page, user, password)
+    goto(app_page, app_server.url, path)
+    assert_clean(app_page, console)
+    left = unexplained(run_axe(app_page))
+    assert not left, f"axe on /{path} as {user} ({app_page.url}):\n{describe(left)}"
