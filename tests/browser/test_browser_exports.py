@@ -21,6 +21,7 @@ def test_annual_report_workbook_and_open_data_download(app_server, app_page, con
     page = app_page
     goto(page, app_server.url, "exportar")
     sign_in(page, *PERSONERO)
+    goto(page, app_server.url, "exportar")   # the Personero lands on Mis pendientes after signing in
     year = date.today().year - 1
     click_and_wait(page, get_by_key(page, "export-tipo-informe").get_by_text("Anual, por vigencia"))
     choose_option(page, "export-vigencia", str(year))

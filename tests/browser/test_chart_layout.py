@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from metrics import charts, export, plan as plan_mod, seed, snapshot, values
 from metrics.export import Provenance
 from metrics.periods import EARLIEST
 from metrics.scoring import period_attainment
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
 
 CUT = date(2024, 12, 31)
 NO_INTERNET = {"proxy_server": "http://127.0.0.1:9"}
@@ -32,13 +30,12 @@ def demo(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(browser):
+    """A tab of the session's Chromium (Playwright's sync API starts once per test run)."""
     export.RENDERER.start(**NO_INTERNET)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        yield page
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    yield page
+    page.close()
 
 
 def app_figures(store, plan, snap) -> dict[str, object]:
@@ -54,7 +51,7 @@ def app_figures(store, plan, snap) -> dict[str, object]:
     named = objectives.assign(label=objectives["code"] + " · " + objectives["text"])
     processes = snap.processes[snap.processes["n_data"].fillna(0) > 0].assign(label=lambda d: d["name"])
     dates = [date(y, 12, 31) for y in range(EARLIEST.year, CUT.year + 1)]
-    history = snapshot.history(store, plan, dates)
+    history = snapshot.history(store, lambda as_of: plan_mod.load(store, as_of), dates)
     process = snap.indicators["process"].value_counts().index[0]  # the process with most indicators
     shown = snap.indicators[snap.indicators["process"] == process]
     periods = period_attainment(values.current_values(store, CUT, codes=list(shown["code"])),
