@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import re
 import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from metrics import accounts, backup, fmt, plan_rules, plan_workbook, seed
+from metrics import accounts, backup, cli, fmt, plan_rules, plan_workbook, seed
+from metrics.cli import SpanishParser
 from metrics.accounts import Rejected
 from metrics.bulk import parse_date
 from metrics.store import DB_ENV, Store, StoreError, default_db_path
@@ -145,73 +145,45 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
-class _SpanishParser(argparse.ArgumentParser):
-    """argparse with its usage errors in Spanish (it has no Spanish translation of its own)."""
-    MESSAGES = ((r"the following arguments are required: (.*)", r"faltan las opciones: \1"),
-                (r"unrecognized arguments: (.*)", r"opciones desconocidas: \1"),
-                (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)",
-                 r"orden desconocida \2; use una de: \3"),
-                (r"argument (\S+): expected one argument", r"la opción \1 necesita un valor"))
-
-    def error(self, message):
-        for pattern, spanish in self.MESSAGES:
-            message = re.sub(pattern, spanish, message)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"Error: {message}\n")
-
-
-class _Spanish(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
-
-
-def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p._positionals.title, p._optionals.title = "órdenes", "opciones"
-    p.add_argument("-h", "--ayuda", action="help", help="muestra esta ayuda y termina")
-    return p
-
-
 def parser() -> argparse.ArgumentParser:
-    p = _SpanishParser(prog="python -m metrics.admin", add_help=False, formatter_class=_Spanish,
+    p = SpanishParser(prog="python -m metrics.admin",
                        description="Administración del tablero de Gobierno Digital: base de datos, plan, cuentas "
                                    "y copias de seguridad. Ejecútelo con el tablero detenido.")
-    _spanish(p)
     p.add_argument("--db", help=f"ruta de la base de datos (por defecto la variable {DB_ENV} o data/demo.duckdb)")
-    sub = p.add_subparsers(dest="orden", required=True, metavar="orden", parser_class=_SpanishParser)
-    i = sub.add_parser("inicializar", add_help=False, formatter_class=_Spanish,
+    sub = p.add_subparsers(dest="orden", required=True, metavar="orden", parser_class=SpanishParser)
+    i = sub.add_parser("inicializar",
                        help="crea una base de datos nueva con el plan, sin valores ni cuentas")
     i.add_argument("--plan", help="libro de Excel con el plan de la entidad (por defecto el plan de DE-P-007 de "
                                   "data/seed/)")
     i.set_defaults(run=inicializar)
-    c = sub.add_parser("crear-admin", add_help=False, formatter_class=_Spanish, help="crea el primer administrador de una base de datos nueva")
+    c = sub.add_parser("crear-admin", help="crea el primer administrador de una base de datos nueva")
     c.add_argument("--usuario", required=True, help="nombre de usuario del administrador")
     c.add_argument("--nombre", required=True, help="nombre completo")
     c.set_defaults(run=crear_admin)
-    r = sub.add_parser("restablecer-clave", add_help=False, formatter_class=_Spanish, help="cambia la contraseña de una cuenta y la desbloquea")
+    r = sub.add_parser("restablecer-clave", help="cambia la contraseña de una cuenta y la desbloquea")
     r.add_argument("--usuario", required=True, help="nombre de usuario de la cuenta")
     r.set_defaults(run=restablecer_clave)
     for cmd in (c, r):
         cmd.add_argument("--clave-stdin", action="store_true",
                          help="lee la contraseña de la entrada estándar (para guiones) en lugar de pedirla")
-    b = sub.add_parser("respaldar", add_help=False, formatter_class=_Spanish, help="guarda una copia de seguridad de la base de datos")
+    b = sub.add_parser("respaldar", help="guarda una copia de seguridad de la base de datos")
     b.add_argument("--destino", help="archivo de la copia (por defecto la carpeta respaldos junto a la base, "
                                      "con el nombre <base>-<fecha>-<hora>.duckdb)")
     b.add_argument("--conservar", type=_at_least_one, default=backup.DEFAULT_KEEP, metavar="N",
                    help=f"cuántas copias fechadas de esta base se conservan en esa carpeta; se borran las "
                         f"más antiguas (por defecto {backup.DEFAULT_KEEP})")
     b.set_defaults(run=respaldar)
-    t = sub.add_parser("restaurar", add_help=False, formatter_class=_Spanish, help="reemplaza la base de datos por una copia de seguridad")
+    t = sub.add_parser("restaurar", help="reemplaza la base de datos por una copia de seguridad")
     t.add_argument("--origen", required=True, help="archivo de la copia de seguridad")
     t.set_defaults(run=restaurar)
-    g = sub.add_parser("plan", add_help=False, formatter_class=_Spanish,
+    g = sub.add_parser("plan",
                        help="exporta el plan a un libro de Excel o carga un libro editado")
-    _spanish(g)
-    plan_sub = g.add_subparsers(dest="accion", required=True, metavar="acción", parser_class=_SpanishParser)
-    e = plan_sub.add_parser("exportar", add_help=False, formatter_class=_Spanish,
+    plan_sub = g.add_subparsers(dest="accion", required=True, metavar="acción", parser_class=SpanishParser)
+    e = plan_sub.add_parser("exportar",
                             help="escribe el plan vigente en un libro de Excel")
     e.add_argument("--salida", required=True, help="archivo .xlsx que se crea")
     e.set_defaults(run=plan_exportar)
-    m = plan_sub.add_parser("importar", add_help=False, formatter_class=_Spanish,
+    m = plan_sub.add_parser("importar",
                             help="carga un libro editado: todo o nada, con motivo y fecha de vigencia")
     m.add_argument("libro", help="el libro .xlsx editado")
     m.add_argument("--motivo", required=True, help="por qué cambia el plan (queda en la historia)")
@@ -221,21 +193,13 @@ def parser() -> argparse.ArgumentParser:
                         "nombre queda el cambio (por defecto, «línea de comandos»)")
     m.set_defaults(run=plan_importar)
     for cmd in (i, c, r, b, t, e, m):
-        _spanish(cmd)
         cmd.add_argument("--db", default=argparse.SUPPRESS, help="ruta de la base de datos")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        print(args.run(args))
-        return 0
-    except StoreError as exc:
-        print(f"Error: {exc.message}\nQué hacer: {exc.hint}", file=sys.stderr)
-    except Rejected as exc:
-        print(f"Error: {exc.message}", file=sys.stderr)
-    return 1
+    return cli.run(lambda: args.run(args))
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import fmt, mail, pending, seed
+from metrics import cli, fmt, mail, pending, seed
 from metrics import plan as plan_mod
-from metrics.accounts import Rejected, audit
-from metrics.admin import _Spanish, _spanish, _SpanishParser
+from metrics.accounts import audit
+from metrics.cli import SpanishParser
 from metrics.periods import period_label
-from metrics.store import Store, StoreError, default_db_path
+from metrics.store import Store, default_db_path
 from metrics.vocabulary import STATUS_LABELS
 
 DEFAULT_DAYS = 7
@@ -203,27 +203,23 @@ def _days_arg(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = _spanish(_SpanishParser(prog="python -m metrics.recordatorios", add_help=False, formatter_class=_Spanish,
-                                description="Envía por correo los recordatorios de reporte a los líderes y el "
-                                            "resumen semanal al Personero."))
+    p = SpanishParser(prog="python -m metrics.recordatorios",
+                      description="Envía por correo los recordatorios de reporte a los líderes y el "
+                                  "resumen semanal al Personero.")
     p.add_argument("--db", help="ruta de la base de datos (por omisión, la de PERSONERIA_DB)")
     p.add_argument("--dias", type=_days_arg, default=DEFAULT_DAYS,
                    help=f"periodos que vencen en los próximos N días (por omisión {DEFAULT_DAYS})")
     p.add_argument("--simular", action="store_true", help="muestra los mensajes sin enviarlos ni registrarlos")
     p.add_argument("--hoy", type=_day, default=None, help="la fecha del envío, AAAA-MM-DD (por omisión, hoy)")
     args = p.parse_args(argv)
-    try:
+
+    def work() -> None:
         store = seed.open_store(Path(args.db) if args.db else default_db_path())
         try:
             run(store, args.hoy or date.today(), args.dias, args.simular)
         finally:
             store.close()
-        return 0
-    except StoreError as exc:
-        print(f"Error: {exc.message}\nQué hacer: {exc.hint}", file=sys.stderr)
-    except Rejected as exc:
-        print(f"Error: {exc.message}", file=sys.stderr)
-    return 1
+    return cli.run(work)
 
 
 if __name__ == "__main__":

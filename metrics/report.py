@@ -15,7 +15,6 @@ improvement actions (metrics.briefing); the report closes with an approval block
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from metrics import briefing as briefing_mod
 from metrics import charts, export, fmt
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
+from metrics.cli import SpanishParser
 from metrics.periods import EARLIEST, comparison_date, vigencia_label
 from metrics.plan import Plan
 from metrics.scoring import vision_rule
@@ -376,30 +376,6 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
 
 
 # -- command line ------------------------------------------------------------------------------
-class _SpanishParser(argparse.ArgumentParser):
-    """argparse speaking Spanish: 'uso:', 'opciones', and its error messages translated."""
-    _ERRORS = ((r"the following arguments are required: (.*)", r"faltan los argumentos obligatorios: \1"),
-               (r"unrecognized arguments: (.*)", r"argumentos no reconocidos: \1"),
-               (r"argument (\S+): expected one argument", r"el argumento \1 necesita un valor"),
-               (r"one of the arguments (.*) is required", r"falta uno de estos argumentos: \1"),
-               (r"argument (\S+): not allowed with argument (\S+)", r"\1 no se puede usar junto con \2"),
-               (r"argument (\S+): (.*)", r"\1: \2"))
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage:", "uso:", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage:", "uso:", 1).replace("options:", "opciones:", 1)
-
-    def error(self, message: str):
-        for pattern, spanish in self._ERRORS:
-            if re.fullmatch(pattern, message):
-                message = re.sub(pattern, spanish, message)
-                break
-        self.print_usage(sys.stderr)
-        self.exit(2, f"Error: {message}\n")
-
-
 def _cutoff(text: str) -> date:
     """A cut-off date from the command line: AAAA-MM-DD, from EARLIEST to today."""
     try:
@@ -427,10 +403,9 @@ def _vigencia(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _SpanishParser(
-        prog="python -m metrics.report", add_help=False,
+    parser = SpanishParser(
+        prog="python -m metrics.report",
         description="Genera el informe de seguimiento (PDF) de la Política de Gobierno Digital a una fecha de corte.")
-    parser.add_argument("-h", "--ayuda", action="help", help="muestra esta ayuda y termina")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--corte", type=_cutoff, help="fecha de corte AAAA-MM-DD")
     which.add_argument("--anual", type=_vigencia, help="informe anual de una vigencia AAAA (enero a diciembre, "

@@ -175,8 +175,8 @@ def test_pdf_before_the_first_plan(built, tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    ([], "faltan los argumentos obligatorios: --salida"),
-    (["--salida", "x.pdf"], "falta uno de estos argumentos: --corte --anual"),
+    ([], "faltan las opciones: --salida"),
+    (["--salida", "x.pdf"], "falta una de estas opciones: --corte --anual"),
     (["--corte", "2024-12-31", "--anual", "2024", "--salida", "x.pdf"], "--anual no se puede usar junto con --corte"),
     (["--anual", "2024", "--comparar", "2023-06-30", "--salida", "x.pdf"], "quite --comparar"),
     (["--anual", "2019", "--salida", "x.pdf"], "la vigencia 2019 no está disponible"),
@@ -184,7 +184,7 @@ def test_pdf_before_the_first_plan(built, tmp_path):
     (["--corte", "2024-13-01", "--salida", "x.pdf"], "«2024-13-01» no es una fecha válida"),
     (["--corte", "2019-12-31", "--salida", "x.pdf"], "fuera del rango del tablero"),
     (["--corte", "2024-12-31", "--salida", "x.pdf", "--comparar", "2025-01-01"], "debe ser anterior"),
-    (["--corte", "2024-12-31", "--salida", "x.pdf", "--otra", "1"], "argumentos no reconocidos"),
+    (["--corte", "2024-12-31", "--salida", "x.pdf", "--otra", "1"], "opciones desconocidas"),
     (["--corte"], "necesita un valor"),
 ])
 def test_the_command_line_answers_in_spanish(argv, message, capsys):

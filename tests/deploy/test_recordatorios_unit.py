@@ -7,21 +7,6 @@ import sys
 from metrics import seed
 from tests.deploy import files
 
-UNITS = ["tablero.service", "tablero-recordatorios.service", "tablero-recordatorios.timer"]
-
-
-def test_the_reminder_units_pass_systemd_analyze_verify(tmp_path):
-    analyze = shutil.which("systemd-analyze")
-    assert analyze, "systemd-analyze not found (Debian package systemd): it checks the units"
-    env_file = files.write_env_file(tmp_path, tmp_path / "tablero.duckdb")
-    for name in UNITS:
-        (tmp_path / name).write_text(files.render_unit(name, env_file) if name.endswith(".service")
-                                     else files.unit(name), encoding="utf-8")
-    out = subprocess.run([analyze, "verify", *(str(tmp_path / n) for n in UNITS)], capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 0 and not out.stderr.strip(), out.stderr
-
-
 def test_the_timer_runs_the_reminders_every_morning_and_the_service_frees_the_database():
     timer = files.unit("tablero-recordatorios.timer")
     assert files.directives(timer, "OnCalendar") == ["*-*-* 06:30:00"]

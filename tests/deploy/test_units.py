@@ -13,7 +13,8 @@ from tests.browser.helpers import find_free_port
 from tests.deploy import files
 from tests.deploy.files import ENV_FILE, HOSTNAME, ROOT
 
-UNITS = ["tablero.service", "tablero-respaldo.service", "tablero-respaldo.timer"]
+UNITS = ["tablero.service", "tablero-respaldo.service", "tablero-respaldo.timer", "tablero-recordatorios.service",
+         "tablero-recordatorios.timer"]
 
 
 def test_units_pass_systemd_analyze_verify(tmp_path):
