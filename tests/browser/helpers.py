@@ -442,6 +442,12 @@ def sign_in(page: Page, user: str, password: str, *, user_label: str = "Usuario"
     click_and_wait(page, sidebar.get_by_role("button", name=button))
 
 
+def sign_in_to_stay(page: Page, user: str, password: str) -> None:
+    """Sign in and wait until the session cookie is set, so a new page load keeps the session."""
+    sign_in(page, user, password)
+    page.wait_for_function("() => document.cookie.includes('tablero_sesion=')", timeout=30_000)
+
+
 def download(page: Page, trigger: Locator) -> tuple[str, bytes]:
     """Click a download button; returns the suggested file name and the bytes."""
     with page.expect_download() as info:

@@ -12,7 +12,7 @@ its selector and HTML, so it says what to fix.
 import pytest
 
 from tests.browser.helpers import (
-    PAGES, assert_clean, describe, goto, run_axe, sign_in, switch_color_scheme, unexplained,
+    PAGES, assert_clean, describe, goto, run_axe, sign_in_to_stay, switch_color_scheme, unexplained,
 )
 
 PAGE_IDS = [path or "resumen" for _, path, _ in PAGES]
@@ -48,7 +48,7 @@ SIGNED_IN_PAGES = [   # (account, password, path): the pages only a signed-in pe
                          ids=[f"{u.split('.')[0]}-{p or 'inicio'}" for u, _, p in SIGNED_IN_PAGES])
 def test_signed_in_page_has_no_serious_axe_violations(app_server, app_page, console, user, password, path):
     goto(app_page, app_server.url)
-    sign_in(app_page, user, password)
+    sign_in_to_stay(app_page, user, password)
     goto(app_page, app_server.url, path)
     assert_clean(app_page, console)
     left = unexplained(run_axe(app_page))

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
-    CUT_OFF_KEY, assert_clean, get_by_key, goto, long_date, open_sidebar, sign_in, wait_for_app_run,
+    CUT_OFF_KEY, assert_clean, get_by_key, goto, long_date, open_sidebar, sign_in, sign_in_to_stay,
+    wait_for_app_run,
 )
 
 # Words of Streamlit's and Plotly's own English interface; none may reach a user.
@@ -138,9 +139,9 @@ def test_phone_width_mis_pendientes_fits(app_server, browser):
     try:
         goto(page, app_server.url)
         open_sidebar(page)
-        sign_in(page, "lider.ti.demo", "Demo-Lider-2024")
+        sign_in_to_stay(page, "lider.ti.demo", "Demo-Lider-2024")
         goto(page, app_server.url)   # a leader lands on Mis pendientes
-        expect(page.get_by_role("heading", name="Mis pendientes")).to_be_visible()
+        expect(page.get_by_role("heading", name="Mis pendientes")).to_be_visible(timeout=30_000)
         problems = page.evaluate(WIDTH)
         assert not problems, "Mis pendientes at 390 px:\n" + "\n".join(problems)
     finally:
