@@ -63,39 +63,28 @@ def attention_view() -> None:
     if found.empty:
         st.success("Nada requiere su atención: ningún indicador en rojo ni desactualizado, ningún reporte "
                    "atrasado y ninguna acción de mejora vencida.")
-    st.markdown("#### Indicadores en rojo")
-    if found.red.empty:
-        st.caption("Ningún indicador está en rojo.")
-    else:
-        st.dataframe(pd.DataFrame({
-            "Indicador": found.red["code"] + " · " + found.red["name"], "Proceso": found.red["process"],
-            "Cumplimiento": found.red["attainment"].map(fmt.percent),
-            "Semáforo": [status_text(s, short=True) for s in found.red["status"]]}), hide_index=True)
-    st.markdown("#### Indicadores desactualizados")
-    if found.stale.empty:
-        st.caption("Ningún indicador está desactualizado.")
-    else:
-        st.dataframe(pd.DataFrame({
-            "Indicador": found.stale["code"] + " · " + found.stale["name"], "Proceso": found.stale["process"],
-            "Último periodo reportado": found.stale["year"].map(lambda y: "—" if pd.isna(y) else str(int(y)))}),
-            hide_index=True)
-    st.markdown("#### Reportes atrasados")
-    if found.late.empty:
-        st.caption("No hay reportes atrasados.")
-    else:
-        late = found.late
-        st.dataframe(pd.DataFrame({
+    red, stale, late, acts = found.red, found.stale, found.late, found.overdue_actions
+    sections = [
+        ("Indicadores en rojo", red, "Ningún indicador está en rojo.", lambda: {
+            "Indicador": red["code"] + " · " + red["name"], "Proceso": red["process"],
+            "Cumplimiento": red["attainment"].map(fmt.percent),
+            "Semáforo": [status_text(s, short=True) for s in red["status"]]}),
+        ("Indicadores desactualizados", stale, "Ningún indicador está desactualizado.", lambda: {
+            "Indicador": stale["code"] + " · " + stale["name"], "Proceso": stale["process"],
+            "Último periodo reportado": stale["year"].map(lambda y: "—" if pd.isna(y) else str(int(y)))}),
+        ("Reportes atrasados", late, "No hay reportes atrasados.", lambda: {
             "Indicador": late["indicator"] + " · " + late["name"], "Proceso": late["process"],
-            "Plazo": late["deadline"].map(fmt.short_date), "Días de atraso": late["days_late"]}), hide_index=True)
-    st.markdown("#### Acciones de mejora vencidas")
-    if found.overdue_actions.empty:
-        st.caption("Ninguna acción de mejora está vencida.")
-    else:
-        acts = found.overdue_actions
-        st.dataframe(pd.DataFrame({
+            "Plazo": late["deadline"].map(fmt.short_date), "Días de atraso": late["days_late"]}),
+        ("Acciones de mejora vencidas", acts, "Ninguna acción de mejora está vencida.", lambda: {
             "Indicador": acts["indicator"], "Acción": acts["action"], "Responsable": acts["responsible"],
             "Fecha límite": acts["due_date"].map(fmt.short_date), "Estado": acts["status"].map(ACTION_STATUSES)}),
-            hide_index=True)
+    ]
+    for title, rows, empty, columns in sections:   # each list, or one sentence when it is empty
+        st.markdown(f"#### {title}")
+        if rows.empty:
+            st.caption(empty)
+        else:
+            st.dataframe(pd.DataFrame(columns()), hide_index=True)
 
 
 if user.role == "lider" and user.process:
