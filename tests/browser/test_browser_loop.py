@@ -20,6 +20,7 @@ def test_the_leader_lands_on_mis_pendientes_reports_and_moves_on_to_the_next_per
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Mis pendientes")).to_be_visible()
     links = main.get_by_role("link", name=re.compile(r"^Reportar "))
+    expect(links.nth(1)).to_be_visible(timeout=30_000)   # the list is drawn after the heading
     assert links.count() >= 2, "the demo TI process owes at least two periods"
     first, second = (links.nth(i).inner_text().strip().splitlines()[-1].removeprefix("Reportar ") for i in (0, 1))
     expect(main).to_contain_text(re.compile(r"plazo \d{2}/\d{2}/\d{4}"))          # dates dd/mm/aaaa
