@@ -5,7 +5,7 @@ dates). Their progress is append-only like the measurements (`action_progress`):
 force for a quarter at a cut-off is the last row recorded by then, a void hides it.
 
 An action's *expected* progress grows linearly from 0 % the day before its start to 100 % on its
-end date; at a cut-off it is read at the last quarterly cut-off on or before it (the plan is followed
+end date, or piecewise linearly through its milestones (metrics/milestones.py); at a cut-off it is read at the last quarterly cut-off on or before it (the plan is followed
 quarterly), while its *actual* progress is the last one reported by the cut-off. Its state:
   * terminada   — reported at 100 %, whatever the date (never shown as late, never red);
   * sin iniciar — the cut-off is before its start date (nothing is due yet);
@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from metrics import fmt, validation, writes
+from metrics import fmt, milestones, validation, writes
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected, audit, check, require
 from metrics.periods import period_end, period_label
@@ -43,13 +43,10 @@ _COLUMNS = ("action", "year", "period", "period_end", "progress", "analysis", "e
 
 
 # -- planned against actual ---------------------------------------------------------------------
-def expected(start: date, end: date, as_of: date) -> float:
-    """Expected progress (0..100) at a cut-off: linear from the day before `start` to `end`."""
-    if as_of < start:
-        return 0.0
-    if as_of >= end:
-        return 100.0
-    return 100.0 * ((as_of - start).days + 1) / ((end - start).days + 1)
+def expected(start: date, end: date, as_of: date, planned: milestones.Milestones = ()) -> float:
+    """Expected progress (0..100) at a cut-off: linear from the day before `start` to `end`, or
+    through the action's milestones (metrics/milestones.py holds the one rule)."""
+    return milestones.expected(start, end, as_of, planned)
 
 
 def state(actual: float | None, expected_pct: float, as_of: date, start: date, tolerance: float) -> str:
@@ -113,7 +110,8 @@ def judged(actions: pd.DataFrame, progress: pd.DataFrame, as_of: date, settings:
     out["actual"] = out["actual"].astype(float).fillna(0.0)
     starts = [pd.Timestamp(d).date() for d in out["start_date"]]
     ends = [pd.Timestamp(d).date() for d in out["end_date"]]
-    out["expected"] = [expected(s, e, reference) for s, e in zip(starts, ends)]
+    planned = [milestones.parse(m) for m in out.get("milestones", pd.Series([None] * len(out), index=out.index))]
+    out["expected"] = [expected(s, e, reference, m) for s, e, m in zip(starts, ends, planned)]
     out["state"] = [state(a, x, as_of, s, settings.on_track_tolerance)
                     for a, x, s in zip(out["actual"], out["expected"], starts)]
     out["gap"] = out["actual"] - out["expected"]
@@ -166,9 +164,18 @@ class ProgressEntry:
     progress: object = None        # percent, as typed ("45,5")
     analysis: str = ""
     evidence_url: str = ""
+    year: object = None            # the vigencia, when the person wrote it (an upload): checked against the action's
 
 
-def _action(cur, code: str, on: date) -> dict:
+@dataclass
+class PreparedProgress:
+    row: dict
+    exception_id: int | None
+    label: str
+
+
+def action_of(cur, code: str, on: date) -> dict:
+    """The action as the plan stands on `on`, or a Spanish rejection."""
     rows = plan_mod.frame(cur, "plan_action", on)
     found = rows[rows["code"] == str(code).strip()]
     if found.empty:
@@ -183,61 +190,119 @@ def _percent(raw) -> float:
     return round(value, 1)
 
 
+def _current(cur, code: str, year: int, quarter: int) -> dict | None:
+    """The row in force now for an action-quarter (a void included), or None."""
+    found = cur.execute("SELECT * FROM action_progress WHERE action = ? AND year = ? AND period = ? "
+                        "ORDER BY id DESC LIMIT 1", [code, year, quarter]).fetchall()
+    return dict(zip([d[0] for d in cur.description], found[0])) if found else None
+
+
+def _quarter(action: dict, entry: ProgressEntry, now: datetime) -> tuple[int, int, date, str]:
+    """(vigencia, quarter, quarter's end, label) of an entry, or a Spanish rejection."""
+    year = int(action["year"])
+    if not validation.blank(entry.year) and validation.whole(entry.year, "El año") != year:
+        raise Rejected(f"La acción {action['code']} es de la vigencia {year}, no de {entry.year}.")
+    quarter = validation.whole(entry.period, "El trimestre")
+    if not 1 <= quarter <= QUARTERS:
+        raise Rejected("El trimestre debe ser 1, 2, 3 o 4.")
+    label = f"{action['code']} {period_label(year, 'T', quarter)}"
+    if now.date() < date(year, 3 * quarter - 2, 1):
+        raise Rejected(f"El trimestre {label} aún no ha empezado: reporte el avance de un trimestre en curso "
+                       "o cerrado.")
+    return year, quarter, period_end(year, "T", quarter), label
+
+
+def _open_exception(cur, code: str, year: int, quarter: int) -> int | None:
+    return cur.execute("SELECT min(id) FROM action_lock_exception WHERE action = ? AND year = ? AND period = ? "
+                       "AND used_by_progress IS NULL", [code, year, quarter]).fetchone()[0]
+
+
+def _check_lock(cur, code: str, year: int, quarter: int, end: date, label: str) -> int | None:
+    """The period lock, as for values: a locked quarter takes a write only through an open exception."""
+    through = writes.locked_through(cur)
+    if through is None or end > through:
+        return None
+    exception = _open_exception(cur, code, year, quarter)
+    if exception is None:
+        raise Rejected(f"El periodo {label} está cerrado: el Comité revisó los periodos hasta el "
+                       f"{fmt.long_date(through)}. Solo un administrador puede abrir una excepción con motivo.")
+    return exception
+
+
+def _check_expected(current, expected_id: int | None, label: str) -> None:
+    if expected_id is not None and (current is None or int(current["id"]) != int(expected_id)):
+        raise Rejected(f"Otra persona cambió el avance de {label} mientras usted editaba. Revise el avance "
+                       "vigente y vuelva a intentar.")
+
+
+def prepare(cur, user, entry: ProgressEntry, mode: str, now: datetime, reason: str | None = None,
+            expected_id: int | None = None, settings: Settings | None = None) -> PreparedProgress:
+    """Check one progress entry against the action, the permissions, the lock and the stored state
+    (the form and the Excel upload share it)."""
+    action = action_of(cur, entry.action, now.date())
+    check(user, mode, action["process"])
+    year, quarter, end, label = _quarter(action, entry, now)
+    current = _current(cur, action["code"], year, quarter)
+    live = current is not None and not current["is_void"]
+    if mode == "report" and live:
+        raise Rejected(f"El avance de {label} ya fue reportado ({fmt.number(current['progress'], 1)} %). "
+                       "Para cambiarlo use «Corregir» e indique el motivo.")
+    if mode == "correct":
+        _check_expected(current, expected_id, label)
+        if not live:
+            raise Rejected(f"El periodo {label} no tiene un avance vigente que corregir: use «Reportar».")
+        reason = validation.reason(reason)
+    exception = _check_lock(cur, action["code"], year, quarter, end, label)
+    progress = _percent(entry.progress)
+    analysis = validation.text(entry.analysis, "analysis")
+    evidence = validation.evidence_link(entry.evidence_url)
+    settings = settings or writes.settings_of(cur)
+    start, finish = pd.Timestamp(action["start_date"]).date(), pd.Timestamp(action["end_date"]).date()
+    due = expected(start, finish, end, milestones.parse(action.get("milestones")))
+    if state(progress, due, end, start, settings.on_track_tolerance) == "atrasada" \
+            and len(analysis) < validation.MIN_REASON:
+        raise Rejected("La acción queda atrasada frente a lo programado: escriba el análisis (causas y "
+                       f"acciones, al menos {validation.MIN_REASON} caracteres).")
+    row = {"action": action["code"], "year": year, "period": quarter, "period_end": end, "progress": progress,
+           "analysis": analysis or None, "evidence_url": evidence or None, "recorded_at": now,
+           "recorded_by": user.username, "supersedes": None if current is None else int(current["id"]),
+           "reason": reason or None, "is_void": False}
+    return PreparedProgress(row, exception, label)
+
+
+_AUDITED = {"report": "reportar_avance", "correct": "corregir_avance", "void": "anular_avance",
+            "bulk": "carga_masiva_avance"}
+
+
+def write(cur, prepared: list[PreparedProgress], mode: str, now: datetime) -> list[int]:
+    """Append the prepared rows, mark the lock exceptions they use, audit each one, and recompute
+    GD-03 once per quarter touched."""
+    insert = (f"INSERT INTO action_progress ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+              "RETURNING id")
+    ids = []
+    for p in prepared:
+        new_id = cur.execute(insert, [p.row[c] for c in _COLUMNS]).fetchone()[0]
+        ids.append(new_id)
+        detail = "anulado" if p.row["is_void"] else f"avance {fmt.number(p.row['progress'], 1)} %"
+        if p.row["reason"]:
+            detail += f"; motivo: {p.row['reason']}"
+        if p.exception_id is not None:
+            cur.execute("UPDATE action_lock_exception SET used_by_progress = ?, used_at = ? WHERE id = ?",
+                        [new_id, now, p.exception_id])
+            detail += f"; excepción de cierre {p.exception_id}"
+        audit(cur, p.row["recorded_by"], _AUDITED[mode], f"{p.label} (versión {new_id})", detail, now)
+    by = prepared[0].row["recorded_by"] if prepared else None
+    for year, quarter in sorted({(p.row["year"], p.row["period"]) for p in prepared}):
+        refresh_computed(cur, year, quarter, now, by)
+    return ids
+
+
 def _save(store: Store, username, entry: ProgressEntry, mode: str, now: datetime | None,
           reason: str | None = None, expected_id: int | None = None) -> int:
     with store.transaction() as cur:
         now = now or datetime.now()  # inside the write lock, like every writer
         user = require(cur, username, mode)
-        action = _action(cur, entry.action, now.date())
-        check(user, mode, action["process"])
-        year = int(action["year"])
-        quarter = validation.whole(entry.period, "El trimestre")
-        if not 1 <= quarter <= QUARTERS:
-            raise Rejected("El trimestre debe ser 1, 2, 3 o 4.")
-        end = period_end(year, "T", quarter)
-        label = f"{action['code']} {period_label(year, 'T', quarter)}"
-        if now.date() < date(year, 3 * quarter - 2, 1):
-            raise Rejected(f"El trimestre {label} aún no ha empezado: reporte el avance de un trimestre en curso "
-                           "o cerrado.")
-        through = writes.locked_through(cur)
-        if through is not None and end <= through:
-            raise Rejected(f"El periodo {label} está cerrado: el Comité revisó los periodos hasta el "
-                           f"{fmt.long_date(through)}.")
-        found = cur.execute("SELECT * FROM action_progress WHERE action = ? AND year = ? AND period = ? "
-                            "ORDER BY id DESC LIMIT 1", [action["code"], year, quarter]).fetchall()
-        current = dict(zip([d[0] for d in cur.description], found[0])) if found else None
-        live = current is not None and not current["is_void"]
-        if mode == "report" and live:
-            raise Rejected(f"El avance de {label} ya fue reportado ({fmt.number(current['progress'], 1)} %). "
-                           "Para cambiarlo use «Corregir» e indique el motivo.")
-        if mode == "correct":
-            if expected_id is not None and (current is None or int(current["id"]) != int(expected_id)):
-                raise Rejected(f"Otra persona cambió el avance de {label} mientras usted editaba. Revise el avance "
-                               "vigente y vuelva a intentar.")
-            if not live:
-                raise Rejected(f"El periodo {label} no tiene un avance vigente que corregir: use «Reportar».")
-            reason = validation.reason(reason)
-        progress = _percent(entry.progress)
-        analysis = validation.text(entry.analysis, "analysis")
-        evidence = validation.evidence_link(entry.evidence_url)
-        settings = writes.settings_of(cur)
-        start, finish = pd.Timestamp(action["start_date"]).date(), pd.Timestamp(action["end_date"]).date()
-        if (state(progress, expected(start, finish, end), end, start, settings.on_track_tolerance) == "atrasada"
-                and len(analysis) < validation.MIN_REASON):
-            raise Rejected("La acción queda atrasada frente a lo programado: escriba el análisis (causas y "
-                           f"acciones, al menos {validation.MIN_REASON} caracteres).")
-        row = {"action": action["code"], "year": year, "period": quarter, "period_end": end, "progress": progress,
-               "analysis": analysis or None, "evidence_url": evidence or None, "recorded_at": now,
-               "recorded_by": user.username, "supersedes": None if current is None else int(current["id"]),
-               "reason": reason or None, "is_void": False}
-        insert = (f"INSERT INTO action_progress ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-                  "RETURNING id")
-        new_id = cur.execute(insert, [row[c] for c in _COLUMNS]).fetchone()[0]
-        audit(cur, user.username, "reportar_avance" if mode == "report" else "corregir_avance",
-              f"{label} (versión {new_id})", f"avance {fmt.number(progress, 1)} %"
-              + (f"; motivo: {reason}" if reason else ""), now)
-        refresh_computed(cur, year, quarter, now, user.username)
-        return new_id
+        return write(cur, [prepare(cur, user, entry, mode, now, reason, expected_id)], mode, now)[0]
 
 
 def report(store: Store, username, entry: ProgressEntry, now: datetime | None = None) -> int:
@@ -249,6 +314,48 @@ def correct(store: Store, username, entry: ProgressEntry, reason: str, expected_
             now: datetime | None = None) -> int:
     """A new version of a quarter's progress, with its reason (a concurrent change is refused)."""
     return _save(store, username, entry, "correct", now, reason, expected_id)
+
+
+def void(store: Store, username, code: str, quarter, reason: str, *, expected_id: int,
+         now: datetime | None = None) -> int:
+    """An administrator voids a quarter's progress: a new row with is_void, nothing deleted; like a
+    value's void it names the row it replaces and respects the period lock."""
+    with store.transaction() as cur:
+        now = now or datetime.now()
+        user = require(cur, username, "void")
+        action = action_of(cur, code, now.date())
+        year, quarter, end, label = _quarter(action, ProgressEntry(code, quarter), now)
+        current = _current(cur, action["code"], year, quarter)
+        _check_expected(current, expected_id, label)
+        if current is None or current["is_void"]:
+            raise Rejected(f"El periodo {label} no tiene un avance vigente que anular.")
+        cleaned = validation.reason(reason)
+        exception = _check_lock(cur, action["code"], year, quarter, end, label)
+        row = {c: None for c in _COLUMNS} | {
+            "action": action["code"], "year": year, "period": quarter, "period_end": end, "recorded_at": now,
+            "recorded_by": user.username, "supersedes": int(current["id"]), "reason": cleaned, "is_void": True}
+        return write(cur, [PreparedProgress(row, exception, label)], "void", now)[0]
+
+
+def open_exception(store: Store, username, code: str, quarter, reason: str, now: datetime | None = None) -> int:
+    """An administrator allows one more write to a locked action-quarter, with a reason."""
+    with store.transaction() as cur:
+        now = now or datetime.now()
+        user = require(cur, username, "exception")
+        action = action_of(cur, code, now.date())
+        year, quarter, end, label = _quarter(action, ProgressEntry(code, quarter), now)
+        through = writes.locked_through(cur)
+        if through is None or end > through:
+            raise Rejected(f"El periodo {label} no está cerrado: no necesita excepción.")
+        if _open_exception(cur, action["code"], year, quarter) is not None:
+            raise Rejected(f"Ya hay una excepción abierta para {label}.")
+        cleaned = validation.reason(reason)
+        new_id = cur.execute(
+            "INSERT INTO action_lock_exception (action, year, period, reason, opened_at, opened_by) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [action["code"], year, quarter, cleaned, now, user.username]
+        ).fetchone()[0]
+        audit(cur, user.username, "abrir_excepcion", label, cleaned, now)
+        return new_id
 
 
 def computed_value(src, year: int, quarter: int, known_on: date) -> float | None:
@@ -264,24 +371,12 @@ def computed_value(src, year: int, quarter: int, known_on: date) -> float | None
 def refresh_computed(cur, year: int, quarter: int, now: datetime, by: str) -> None:
     """Write, through the measurement write path, the quarter's value of every indicator computed
     from the Plan de Acción, when it changed."""
-    fichas = cur.execute("SELECT * FROM indicator WHERE computed_from = ?", [COMPUTED]).fetchall()
+    fichas = cur.execute("SELECT * FROM indicator WHERE computed_from = ? AND frequency = 'T'", [COMPUTED]).fetchall()
     names = [d[0] for d in cur.description]
     value = computed_value(cur, year, quarter, now.date())
     if value is None:
         return
-    value = round(value, 1)
     for ficha in (dict(zip(names, f)) for f in fichas):
-        if ficha["frequency"] != "T":
-            continue
-        current = writes.in_force(cur, ficha["code"], year, quarter)
-        live = current[0] if current and not current[0]["is_void"] else None
-        if live is not None and float(live["value"]) == value:
-            continue
-        label = f"{ficha['code']} {period_label(year, 'T', quarter)}"
-        row = {c: None for c in writes._COLUMNS} | {
-            "indicator": ficha["code"], "year": year, "period": quarter, "period_end": period_end(year, "T", quarter),
-            "value": value, "analysis": "Calculado del avance de las acciones del Plan de Acción de la vigencia.",
-            "recorded_at": now, "recorded_by": by, "is_void": False,
-            "supersedes": None if not current else int(current[0]["id"]),
-            "reason": None if live is None else "Recalculado del Plan de Acción tras un reporte de avance."}
-        writes.write(cur, [writes.Prepared(row, None, label, None)], "correct" if live is not None else "report", now)
+        writes.record_computed(cur, ficha, year, quarter, round(value, 1), now, by,
+                               "Calculado del avance de las acciones del Plan de Acción de la vigencia.",
+                               "Recalculado del Plan de Acción tras un cambio en el avance de las acciones.")

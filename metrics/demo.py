@@ -108,10 +108,12 @@ def action_progress(actions: pd.DataFrame, scenarios: pd.DataFrame, today: date)
     action starts, recorded that day; an action that reaches 100 % reports it on the day it finishes.
     Late actions keep a little over half of the planned pace and never finish in their vigencia."""
     from metrics.action_plan import expected
+    from metrics.milestones import parse
     pace_of = dict(zip(scenarios["action_code"], scenarios["scenario"]))
     rows = []
     for a in actions.itertuples():
         start, end = pd.Timestamp(a.start_date).date(), pd.Timestamp(a.end_date).date()
+        planned = parse(getattr(a, "milestones", None))
         scenario = pace_of.get(a.code, "on_time")
         rng = random.Random(a.code)
         pace = ACTION_PACE[scenario] * (1 + rng.uniform(0, 0.08))
@@ -120,11 +122,11 @@ def action_progress(actions: pd.DataFrame, scenarios: pd.DataFrame, today: date)
             cut = period_end(int(a.year), "T", quarter)
             if cut < start or finished:
                 continue
-            value = min(100.0, round(expected(start, end, cut) * pace, 1))
+            value = min(100.0, round(expected(start, end, cut, planned) * pace, 1))
             day = cut
             if value >= 100:
                 done = next(d for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
-                            if expected(start, end, d) * pace >= 100)
+                            if expected(start, end, d, planned) * pace >= 100)
                 day, finished = done, True
             if day >= today:
                 continue

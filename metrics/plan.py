@@ -83,7 +83,8 @@ COLUMN_LABELS = {
     "plan_action": {"code": "Código", "year": "Vigencia", "text": "Acción", "product": "Producto o meta",
                     "activity": "Actividad DE-P-007", "process": "Proceso responsable", "start_date": "Inicio",
                     "end_date": "Fin", "weight": "Peso", "budget": "Presupuesto (COP)",
-                    "indicator": "Indicador que alimenta"},
+                    "indicator": "Indicador que alimenta",
+                    "milestones": "Hitos (DD/MM/AAAA: avance %; …)"},
     "policy_element": {"model": "Modelo", "code": "Código", "kind": "Tipo", "name": "Nombre", "position": "Orden"},
     "indicator_element": {"indicator": "Indicador", "model": "Modelo", "element": "Elemento"},
 }

@@ -24,7 +24,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from metrics import milestones
 from metrics import plan as plan_mod
+from metrics.accounts import Rejected
 from metrics.fmt import number
 from metrics.periods import PERIODS_PER_YEAR
 from metrics.plan import CHOICES, COLUMN_LABELS, KEYS, PLAN_SETTINGS, SETTING_LABELS, TABLE_LABELS
@@ -363,6 +365,18 @@ def _action_dates(row, _rows):
             yield column, f"la fecha debe caer dentro de la vigencia {year} del plan de acción."
 
 
+def _milestones(row, _rows):
+    """An action's milestones can be read and fit its dates (metrics/milestones.py)."""
+    try:
+        planned = milestones.parse(row.get("milestones"))
+    except Rejected as exc:
+        yield "milestones", exc.message
+        return
+    if row["start_date"] and row["end_date"]:
+        for problem in milestones.problems(planned, row["start_date"], row["end_date"]):
+            yield "milestones", problem
+
+
 def _budget(row, _rows):
     if row["budget"] is not None and row["budget"] < 0:
         yield "budget", "el presupuesto no puede ser negativo."
@@ -456,6 +470,6 @@ _ROW_RULES = {
     "indicator": (_choices("indicator"), _positive_weight, _thresholds, _range, _unit_fits_formula,
                   _polarity_fits_text, _window, _element),
     "indicator_objective": (_positive_weight,),
-    "plan_action": (_positive_weight, _action_dates, _budget),
+    "plan_action": (_positive_weight, _action_dates, _budget, _milestones),
     "policy_element": (_choices("policy_element"),),
 }

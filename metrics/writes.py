@@ -17,7 +17,7 @@ import pandas as pd
 from metrics import fmt, outliers, scoring, validation, values
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected, User, audit, check, require
-from metrics.periods import PERIODS_PER_YEAR, period_label
+from metrics.periods import PERIODS_PER_YEAR, period_end, period_label
 from metrics.scoring import Settings, is_missing, judge, period_share
 from metrics.store import Store
 
@@ -251,6 +251,24 @@ def write(cur, prepared: list[Prepared], action: str, now: datetime) -> list[int
             detail += f"; excepción de cierre {p.exception_id}"
         audit(cur, p.row["recorded_by"], _ACTIONS[action], f"{p.label} (versión {new_id})", detail, now)
     return ids
+
+
+def record_computed(cur, ficha: dict, year: int, period: int, value: float, now: datetime, by: str,
+                    analysis: str, reason: str) -> int | None:
+    """Write a computed indicator's value (GD-03 from the Plan de Acción) for a period through this
+    write path: a report, or a correction naming the version it replaces, with its audit row; nothing
+    when the value in force is already `value`. The new id, or None."""
+    current = _current(cur, ficha["code"], year, period)
+    live = current is not None and not current["is_void"]
+    if live and float(current["value"]) == value:
+        return None
+    row = {c: None for c in _COLUMNS} | {
+        "indicator": ficha["code"], "year": year, "period": period,
+        "period_end": period_end(year, ficha["frequency"], period), "value": value,
+        "analysis": analysis, "recorded_at": now, "recorded_by": by, "is_void": False,
+        "supersedes": None if current is None else int(current["id"]), "reason": reason if live else None}
+    label = f"{ficha['code']} {period_label(year, ficha['frequency'], period)}"
+    return write(cur, [Prepared(row, None, label, None)], "correct" if live else "report", now)[0]
 
 
 def _save(store: Store, username, entry: Entry, mode: str, now, reason=None, expected_id=None) -> int:

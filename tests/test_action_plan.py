@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from metrics import action_plan, plan_changes, values, writes
+from metrics import action_plan, milestones, plan_changes, values, writes
 from metrics.accounts import PermissionDenied, Rejected
 from metrics.action_plan import ProgressEntry, expected, state
 from metrics.plan import frame, load
@@ -168,3 +168,92 @@ def test_plan_in_force_on_both_sides_of_a_start(store, day, code, started):
     assert plan["code"] == code and plan["start_date"].date() == started
     elapsed = elapsed_share(*plan_span(plan), day)
     assert elapsed == (0 if started == day else pytest.approx(1, abs=1e-3))
+
+
+# -- milestones, worked by hand -------------------------------------------------------------------
+MILESTONES = "31/03/2025: 20; 30/04/2025: 80"   # START 01/02/2025 .. END 31/05/2025
+
+
+@pytest.mark.parametrize("day, pct", [
+    (date(2025, 1, 31), 0),                  # before the start
+    (date(2025, 2, 1), 20 * 1 / 59),         # first day: 1 of the 59 days to 31/03 (day before start is 0 %)
+    (date(2025, 3, 1), 20 * 29 / 59),        # 28 days of February + 1
+    (date(2025, 3, 31), 20),                 # on the first milestone
+    (date(2025, 4, 15), 20 + 60 * 15 / 30),  # halfway to the second: 50 %
+    (date(2025, 4, 30), 80),
+    (date(2025, 5, 16), 80 + 20 * 16 / 31),  # 16 of the 31 days to the end
+    (date(2025, 5, 31), 100), (date(2025, 7, 1), 100),
+])
+def test_expected_progress_through_milestones(day, pct):
+    planned = milestones.parse(MILESTONES)
+    assert planned == ((date(2025, 3, 31), 20.0), (date(2025, 4, 30), 80.0))
+    assert expected(START, END, day, planned) == pytest.approx(pct)
+
+
+def test_no_milestones_is_the_linear_rule():
+    for day in (date(2025, 2, 1), date(2025, 3, 31), date(2025, 5, 30)):
+        assert expected(START, END, day, milestones.parse("")) == expected(START, END, day)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("31/03/2025 20", "no es un hito"), ("31/02/2025: 20", "no es una fecha válida"),
+    ("31/01/2025: 20", "fuera de las fechas"), ("31/05/2025: 90", "fuera de las fechas"),
+    ("31/03/2025: 120", "entre 0 % y 100 %"), ("30/04/2025: 50; 31/03/2025: 20", "orden de fecha"),
+    ("31/03/2025: 50; 30/04/2025: 20", "no puede bajar"),
+])
+def test_bad_milestones_are_refused_on_the_plan(store, text, message):
+    row = frame(store, "plan_action", date(2025, 9, 1)).set_index("code").loc["PA25-02"].to_dict()
+    with pytest.raises(Rejected, match=message):
+        plan_changes.save_rows(store, "admin", "plan_action", [{**row, "code": "PA25-02", "milestones": text}],
+                               "Se programan los hitos de la acción.", date(2025, 9, 1), now=NOW)
+
+
+def test_milestones_move_the_state_and_gd03(store):
+    """PA25-04 runs 01/03–31/12/2025; linear, 30/09 expects 214/306 = 69,9 %; with a milestone of 40 %
+    on 30/09 a report of 40 % is al día instead of atrasada."""
+    row = frame(store, "plan_action", date(2025, 9, 1)).set_index("code").loc["PA25-04"].to_dict()
+    q3 = date(2025, 9, 30)
+    late = action_plan.judged(pd.DataFrame([{**row, "code": "PA25-04"}]), pd.DataFrame(
+        {"action": ["PA25-04"], "progress": [40.0], "period_end": [q3], "analysis": None, "evidence_url": None,
+         "recorded_by": "x", "recorded_at": NOW}), q3, Settings()).iloc[0]
+    assert late["expected"] == pytest.approx(100 * 214 / 306) and late["state"] == "atrasada"
+    plan_changes.save_rows(store, "admin", "plan_action", [{**row, "code": "PA25-04",
+                                                           "milestones": "30/09/2025: 40"}],
+                           "Se programan los hitos de la acción.", date(2025, 1, 1), now=NOW)
+    action_plan.report(store, "lider.ti", ProgressEntry("PA25-04", 3, "40"), now=NOW)   # no analysis needed
+    judged = action_plan.at_cut_off(store, load(store, q3), q3).set_index("code").loc["PA25-04"]
+    assert judged["expected"] == pytest.approx(40) and judged["state"] == "al_dia"
+
+
+# -- the administrator's void and the lock exceptions, as for values --------------------------------
+def test_void_keeps_the_earlier_rows_and_moves_gd03(store):
+    first = action_plan.report(store, "lider.ti", ProgressEntry("PA25-03", 3, "100"), now=NOW)
+    with_report = _gd03(store, 2025, 3)
+    with pytest.raises(PermissionDenied):
+        action_plan.void(store, "lider.ti", "PA25-03", 3, "Se reportó en la acción equivocada.",
+                         expected_id=first, now=NOW)
+    with pytest.raises(Rejected, match="Otra persona"):
+        action_plan.void(store, "admin", "PA25-03", 3, "Se reportó en la acción equivocada.",
+                         expected_id=first + 1, now=NOW)
+    action_plan.void(store, "admin", "PA25-03", 3, "Se reportó en la acción equivocada.", expected_id=first, now=NOW)
+    rows = action_plan.history(store, "PA25-03")
+    assert list(rows["kind"]) == ["anulacion", "reporte"] and rows.iloc[1]["progress"] == 100
+    assert _gd03(store, 2025, 3) < with_report
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'anular_avance'") == 1
+    with pytest.raises(Rejected, match="no tiene un avance vigente que anular"):
+        action_plan.void(store, "admin", "PA25-03", 3, "Se reportó en la acción equivocada.",
+                         expected_id=int(rows.iloc[0]["id"]), now=NOW)
+
+
+def test_a_lock_exception_lets_one_write_through(store):
+    writes.lock_periods(store, "admin", date(2025, 6, 30), now=NOW)
+    entry = ProgressEntry("PA25-03", 2, "60", "El informe del trimestre llegó tarde por la contratación.")
+    with pytest.raises(Rejected, match="no está cerrado"):
+        action_plan.open_exception(store, "admin", "PA25-03", 3, "Reporte tardío del informe.", now=NOW)
+    with pytest.raises(PermissionDenied):
+        action_plan.open_exception(store, "lider.ti", "PA25-03", 2, "Reporte tardío del informe.", now=NOW)
+    exception = action_plan.open_exception(store, "admin", "PA25-03", 2, "Reporte tardío del informe.", now=NOW)
+    new_id = action_plan.report(store, "lider.ti", entry, now=NOW)
+    assert store.scalar("SELECT used_by_progress FROM action_lock_exception WHERE id = ?", [exception]) == new_id
+    with pytest.raises(Rejected, match="cerrado"):
+        action_plan.correct(store, "lider.ti", entry, "Se corrige con el informe final.", now=NOW)
