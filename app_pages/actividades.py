@@ -171,3 +171,36 @@ with tab_report:
                     st.session_state["pa_aviso"] = (f"Avance de {chosen} guardado. La actividad y el indicador "
                                                     "GD-03 ya lo reflejan.")
                     st.rerun()
+        if user.can("void"):
+            st.markdown("#### Anular un avance o abrir una excepción de cierre (administrador)")
+            st.caption("Anular no borra nada: agrega una versión anulada con el motivo. Un trimestre cerrado por el "
+                       "Comité solo recibe un avance más si se abre una excepción con motivo.")
+            fixed = st.selectbox("Acción", list(own["code"]) if not own.empty else [], key="pa_adm_accion")
+            fixed_quarter = st.selectbox("Trimestre", list(range((today.month - 1) // 3 + 1, 0, -1)),
+                                         key="pa_adm_trimestre", format_func=lambda q: period_label(today.year, "T", q))
+            why = st.text_area("Motivo", key="pa_adm_motivo", max_chars=TEXT_LIMITS["reason"],
+                               help=f"Al menos {validation.MIN_REASON} caracteres.")
+            in_force = action_plan.history(store, fixed) if fixed else pd.DataFrame()
+            in_force = in_force[(in_force["year"] == today.year) & (in_force["period"] == fixed_quarter)] \
+                if not in_force.empty else in_force
+            c1, c2 = st.columns(2)
+            if c1.button("Anular el avance vigente", key="pa_adm_anular", disabled=not fixed):
+                try:
+                    if in_force.empty:
+                        raise Rejected(f"El trimestre {period_label(today.year, 'T', fixed_quarter)} de {fixed} no "
+                                       "tiene un avance vigente que anular.")
+                    action_plan.void(store, user.username, fixed, fixed_quarter, why or "",
+                                     expected_id=int(in_force.iloc[0]["id"]))
+                except Rejected as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["pa_aviso"] = f"Se anuló el avance de {fixed}; la versión anterior se conserva."
+                    st.rerun()
+            if c2.button("Abrir excepción de cierre", key="pa_adm_excepcion", disabled=not fixed):
+                try:
+                    action_plan.open_exception(store, user.username, fixed, fixed_quarter, why or "")
+                except Rejected as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["pa_aviso"] = f"Se abrió una excepción de cierre para {fixed}."
+                    st.rerun()

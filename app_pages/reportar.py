@@ -263,8 +263,9 @@ with tab_actions:
                 st.error(exc.message)
 
 with tab_bulk:
-    st.markdown("Descargue la plantilla con los periodos que debe, llénela y cárguela. Se revisan todas las "
-                "filas; si alguna tiene un error **no se guarda ninguna** y se indica cada fila rechazada.")
+    st.markdown("Descargue la plantilla con los periodos que debe y, en la hoja «Avance de acciones», las acciones "
+                "del Plan de Acción de su proceso; llénela y cárguela. Se revisan todas las filas; si alguna tiene "
+                "un error **no se guarda ninguna** y se indica cada fila rechazada.")
     st.download_button("Descargar plantilla (.xlsx)", data=lambda: bulk.template(store, user.username, today, since),
                        file_name=f"plantilla-reporte-{process if user.role != 'administrador' else 'todos'}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -277,9 +278,11 @@ with tab_bulk:
         else:
             if result.rejected:
                 st.error(f"No se guardó ninguna fila: {len(result.rejected)} filas tienen errores.")
-                st.dataframe(pd.DataFrame(result.rejected, columns=["Fila", "Indicador", "Motivo"]), hide_index=True)
-            elif result.written:
-                st.success(f"Se guardaron {result.written} valores ({len(result.skipped)} filas sin valor omitidas).")
+                st.dataframe(pd.DataFrame(result.rejected, columns=["Fila", "Indicador o acción", "Motivo"]),
+                             hide_index=True)
+            elif result.written or result.written_actions:
+                st.success(f"Se guardaron {result.written} valores y {result.written_actions} avances de acciones "
+                           f"({len(result.skipped) + len(result.skipped_actions)} filas sin valor omitidas).")
             else:
                 st.warning("El archivo no tiene filas con valores.")
             for row, note in result.notes:

@@ -59,8 +59,7 @@ def write_seed(folder: Path, n_processes: int, n_indicators: int, first_year: in
                rng: np.random.Generator) -> pd.DataFrame:
     """Escribe la semilla sintética en `folder` y devuelve los indicadores con su escenario."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("entity.toml", "activity_progress.csv"):
-        shutil.copy(SEED_DIR / name, folder / name)
+    shutil.copy(SEED_DIR / "entity.toml", folder / "entity.toml")
 
     real = pd.read_csv(SEED_DIR / "processes.csv")
     extra = [{"code": f"P{k:02d}", "name": f"Proceso sintético {k:02d}",

@@ -30,7 +30,7 @@ import pandas as pd
 
 from metrics import fmt, milestones, validation, writes
 from metrics import plan as plan_mod
-from metrics.accounts import Rejected, audit, check, require
+from metrics.accounts import PermissionDenied, Rejected, audit, check, require
 from metrics.periods import period_end, period_label
 from metrics.scoring import Settings
 from metrics.store import Store
@@ -240,7 +240,10 @@ def prepare(cur, user, entry: ProgressEntry, mode: str, now: datetime, reason: s
     """Check one progress entry against the action, the permissions, the lock and the stored state
     (the form and the Excel upload share it)."""
     action = action_of(cur, entry.action, now.date())
-    check(user, mode, action["process"])
+    check(user, mode)
+    if not user.can(mode, action["process"]):
+        raise PermissionDenied(f"Solo puede reportar el avance de las acciones de su proceso ({user.process}); "
+                               f"la acción {action['code']} es del proceso {action['process']}.")
     year, quarter, end, label = _quarter(action, entry, now)
     current = _current(cur, action["code"], year, quarter)
     live = current is not None and not current["is_void"]

@@ -236,7 +236,3 @@ def load(store: Store, as_of: date | None = None) -> Plan:
         roles=f["responsible_role"]["text"].tolist(),
     )
 
-
-def activity_progress(store: Store, as_of: date) -> pd.DataFrame:
-    """Each activity's progress history up to the cut-off."""
-    return store.query("SELECT * FROM activity_progress WHERE as_of <= ? ORDER BY activity, as_of", [as_of])

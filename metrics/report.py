@@ -25,7 +25,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from metrics import briefing as briefing_mod
-from metrics import charts, export, fmt
+from metrics import charts, export, final_evaluation, fmt
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
 from metrics.cli import SpanishParser
@@ -204,6 +204,7 @@ def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea
     _objectives(pdf, ctx)
     _processes(pdf, ctx)
     _vision(pdf, ctx)
+    final_evaluation.add_section(pdf, store, plan, as_of)
     _approval(pdf, approval_roles(store, plan))
     return bytes(pdf.output())
 

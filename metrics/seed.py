@@ -100,7 +100,7 @@ def _insert_frame(cur, table: str, frame: pd.DataFrame) -> None:
 
 def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> int:
     """Generate and write the demo measurements up to the last closed period before `today`, and the
-    demo progress of the activities."""
+    demo progress of the Plan de Acción's actions (the activities roll them up)."""
     values, corrections = demo.generate(
         indicators=store.query("SELECT * FROM indicator"),
         targets=store.query("SELECT * FROM target"),
@@ -108,14 +108,12 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
         corrections=read_csv(seed_dir, "demo_corrections.csv"),
         today=today,
     )
-    progress = read_csv(seed_dir, "activity_progress.csv").rename(columns={"activity_code": "activity"})
     computed = store.query("SELECT * FROM indicator WHERE computed_from IS NOT NULL")
     values = values[~values["indicator"].isin(computed["code"])]
     actions = demo.action_progress(store.query("SELECT * FROM plan_action"),
                                    read_csv(seed_dir, "demo_action_scenarios.csv"), today)
     with store.transaction() as cur:
         _insert_frame(cur, "measurement", values)
-        _insert_frame(cur, "activity_progress", progress)
         _insert_frame(cur, "action_progress", actions)
         _insert_frame(cur, "measurement", _computed_values(cur, computed, today))
         cur.register("_fix", corrections)

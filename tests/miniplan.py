@@ -45,7 +45,7 @@ VALUES = [
 
 def write_seed(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("entity.toml", "processes.csv", "activity_progress.csv"):
+    for name in ("entity.toml", "processes.csv"):
         shutil.copy(SEED_DIR / name, folder / name)
     columns = pd.read_csv(SEED_DIR / "indicators.csv", nrows=0).columns
     pd.DataFrame([{**BASE, **i} for i in INDICATORS])[columns].to_csv(folder / "indicators.csv", index=False)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from metrics import bulk
+from metrics import bulk, writes
 from metrics.accounts import PermissionDenied, Rejected
 from metrics.periods import PERIODS_PER_YEAR, period_end
 from tests.reporting_helpers import NOW, fresh_store
@@ -194,3 +194,92 @@ def test_any_odd_cell_gets_a_spanish_answer_never_an_exception(store, column):
             assert not ENGLISH.search(message), (column, odd, message)
         with store.transaction() as cur:   # start over for the next odd value
             cur.execute("DELETE FROM measurement")
+
+
+# -- the actions' sheet: action progress through the same upload ------------------------------------
+ACTION_HEADER = list(bulk.ACTION_COLUMNS.values())
+
+
+def with_actions(value_rows, action_rows, percent_rows=()) -> bytes:
+    """The template's two sheets: values (may be empty) and action progress (dicts by column key)."""
+    wb = load_workbook(io.BytesIO(workbook(value_rows)))
+    ws = wb.create_sheet(bulk.ACTION_SHEET)
+    ws.append(ACTION_HEADER)
+    keys = list(bulk.ACTION_COLUMNS)
+    for r in action_rows:
+        ws.append([r.get(k) for k in keys])
+    for row in percent_rows:
+        ws.cell(row, keys.index("progress") + 1).number_format = "0%"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def progress_count(store):
+    return store.scalar("SELECT count(*) FROM action_progress")
+
+
+def test_template_lists_the_leaders_started_actions(store):
+    data = bulk.template(store, "lider.ti", date(2025, 9, 1), date(2025, 1, 1))
+    rows = list(load_workbook(io.BytesIO(data))[bulk.ACTION_SHEET].iter_rows(values_only=True))
+    assert list(rows[0]) == ACTION_HEADER
+    # TI's 2025 actions started by 01/09/2025 (PA25-07 starts 01/05; none of another process), quarter 3
+    assert [r[0] for r in rows[1:]] == ["PA25-03", "PA25-04", "PA25-06", "PA25-07"]
+    assert {(r[3], r[4]) for r in rows[1:]} == {(2025, 3)}
+    assert rows[1][5] == 100   # PA25-03 ends 31/08: all of it is programmed by 30/09
+
+
+def test_values_and_action_progress_go_in_together(store):
+    gd03 = "SELECT count(*) FROM measurement WHERE indicator = 'GD-03'"
+    actions = [{"action": "PA25-03", "year": 2025, "period": 3, "progress": 1},          # 100 % cell
+               {"action": "PA25-06", "period": 3, "progress": "45,5", "analysis": "Va según lo programado."},
+               {"action": "PA25-07", "period": 3}]                                       # no progress: skipped
+    result = bulk.import_workbook(store, "lider.ti", with_actions(
+        [{"indicator": "GD-06", "year": 2025, "period": 1, "value": 99}], actions, percent_rows=[2]), now=NOW)
+    assert result.ok, result.rejected
+    assert (result.written, result.written_actions, result.skipped_actions) == (1, 2, [4])
+    got = store.query("SELECT action, progress FROM action_progress ORDER BY action")
+    assert got.values.tolist() == [["PA25-03", 100.0], ["PA25-06", 45.5]]
+    assert store.scalar(gd03) == 1     # GD-03 of the quarter recomputed once, through the write path
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'carga_masiva_avance'") == 2
+
+
+def test_one_bad_action_row_writes_nothing_and_every_one_is_named(store):
+    writes.lock_periods(store, "admin", date(2025, 6, 30), now=NOW)
+    actions = [{"action": "PA25-03", "period": 3, "progress": 100},                      # fine
+               {"action": "PA25-08", "period": 3, "progress": 50},                       # AC's action
+               {"action": "PA25-04", "period": 3, "progress": 5},                        # late, no analysis
+               {"action": "PA25-06", "period": 3, "progress": "ciento diez"},
+               {"action": "PA25-06", "period": 2, "progress": 20, "analysis": "Informe tardío del trimestre."},
+               {"action": "PA25-03", "period": 3, "progress": 100},                      # repeated
+               {"action": "PA25-07", "year": 2024, "period": 3, "progress": 10},
+               {"action": "PA99-01", "period": 3, "progress": 10}]
+    result = bulk.import_workbook(store, "lider.ti", with_actions(
+        [{"indicator": "GD-06", "year": 2025, "period": 7, "value": 99}], actions), now=NOW)
+    assert [(r[0], r[1]) for r in result.rejected] == [
+        (3, "PA25-08"), (4, "PA25-04"), (5, "PA25-06"), (6, "PA25-06"), (7, "PA25-03"), (8, "PA25-07"), (9, "PA99-01")]
+    messages = [r[2] for r in result.rejected]
+    assert all(m.startswith(f"Hoja «{bulk.ACTION_SHEET}»: ") for m in messages)
+    for message, expected in zip(messages, ["de su proceso (TI); la acción PA25-08 es del proceso AC", "atrasada", "no es un número", "cerrado",
+                                            "Repite el trimestre", "vigencia 2025", "no existe"]):
+        assert expected in message, message
+    assert result.written == result.written_actions == 0 and count(store) == 0 and progress_count(store) == 0
+
+
+def test_an_actions_sheet_alone_is_enough(store):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = bulk.ACTION_SHEET
+    ws.append(ACTION_HEADER)
+    ws.append(["PA25-03", None, None, 2025, 3, None, 100])
+    out = io.BytesIO()
+    wb.save(out)
+    result = bulk.import_workbook(store, "lider.ti", out.getvalue(), now=NOW)
+    assert result.ok and result.written_actions == 1 and progress_count(store) == 1
+    ws.delete_rows(1)
+    ws.insert_rows(1)
+    ws.append(["Código raro", "Otra cosa"])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(Rejected, match="no tiene los encabezados"):
+        bulk.import_workbook(store, "lider.ti", out.getvalue(), now=NOW)

@@ -1,0 +1,54 @@
+"""The final evaluation of a closed strategic plan, as a section of the PDF report (issue 11, point 3).
+
+The evaluation itself is next_plan.final_evaluation (each indicator's last result inside the plan
+against its target for the plan's last vigencia, judged by the engine's own rule); this module picks
+the plan that closed by the cut-off and lays the evaluation out in Spanish for the report. The
+vision is judged in the report's own vision section, on actual results once its horizon has passed.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from metrics import fmt, next_plan
+from metrics.plan import Plan
+from metrics.store import Store
+from metrics.summary import status_text
+from metrics.vocabulary import STATUSES
+
+
+def last_closed(plan: Plan, as_of: date) -> pd.Series | None:
+    """The last strategic plan that ended before the cut-off (None while the first one runs)."""
+    closed = plan.plans[plan.plans["end_date"].dt.date < as_of]
+    return None if closed.empty else closed.sort_values("end_date").iloc[-1]
+
+
+def table(final: pd.DataFrame) -> pd.DataFrame:
+    """The evaluation as the report prints it (Spanish headings, formatted values)."""
+    return pd.DataFrame({
+        "Código": final["code"], "Indicador": final["name"],
+        "Último resultado": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["result"], final["unit"])],
+        "Vigencia": final["year"].map(lambda y: "—" if pd.isna(y) else str(int(y))),
+        "Meta del plan": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["target"], final["unit"])],
+        "Cumplimiento": final["attainment"].map(lambda a: "—" if a is None or pd.isna(a) else fmt.percent(a)),
+        "Semáforo": [status_text(s) for s in final["status"]]})
+
+
+def add_section(pdf, store: Store, plan: Plan, as_of: date) -> None:
+    """The report's «Evaluación final» section of the plan closed by the cut-off; nothing while the
+    first plan runs. `pdf` is the report's document (heading, para and grid)."""
+    closing = last_closed(plan, as_of)
+    if closing is None:
+        return
+    final = next_plan.final_evaluation(store, plan, closing, as_of)
+    year = int(final["target_year"].iloc[0])
+    pdf.heading(f"Evaluación final de {closing['name']}")
+    counts = final["status"].value_counts()
+    tally = ", ".join(f"{int(counts[s])} en {status_text(s).lower()}" for s in STATUSES if counts.get(s, 0))
+    pdf.para(f"El plan rigió del {fmt.long_date(pd.Timestamp(closing['start_date']).date())} al "
+             f"{fmt.long_date(pd.Timestamp(closing['end_date']).date())}. Para cada indicador se compara su último "
+             f"resultado dentro del plan con su meta de la vigencia {year}, con la regla del semáforo del tablero: "
+             f"{tally or 'sin resultados'}. La visión se juzga en la sección «Estado de la visión» con los "
+             "resultados reales.")
+    pdf.grid(table(final), (16, 58, 24, 16, 24, 20, 22))
