@@ -403,3 +403,26 @@ def test_importar_without_an_account_is_recorded_as_the_command_line(db, tmp_pat
         assert last == ("GD-05|2026", accounts.COMMAND_LINE)
     finally:
         store.close()
+
+
+def test_milestones_travel_in_the_workbook_and_a_bad_one_is_named(db, tmp_path):
+    """An action's milestones are a column of the Plan de Acción sheet: edited there, checked by the
+    plan's rules, and named by sheet, row and column when they do not fit the action's dates."""
+    data = exported(db, tmp_path / "plan.xlsx")
+    sheet = SHEET_TITLES["plan_action"]
+    header = [c.value for c in load_workbook(io.BytesIO(data))[sheet][1]]
+    letter = chr(ord("A") + header.index(plan_mod.COLUMN_LABELS["plan_action"]["milestones"]))
+    row = row_of(data, sheet, "PA25-04")            # runs 01/03/2025 – 31/12/2025
+    bad = edit(data, {(sheet, f"{letter}{row}"): "31/01/2025: 10"})
+    store = Store(db)
+    try:
+        with pytest.raises(WorkbookRejected) as err:
+            plan_workbook.import_plan(store, PLANNER, bad, REASON, date(2025, 7, 1))
+        found = {(p.sheet, p.row, p.column): p.message for p in err.value.problems}
+        assert "fuera de las fechas" in found[(sheet, row, f"{letter} (Hitos (DD/MM/AAAA: avance %; …))")], found
+        good = edit(data, {(sheet, f"{letter}{row}"): "30/06/2025: 30; 30/09/2025: 60"})
+        plan_workbook.import_plan(store, PLANNER, good, REASON, date(2025, 7, 1))
+        saved = plan_mod.frame(store, "plan_action", date(2025, 7, 1)).set_index("code").loc["PA25-04"]
+        assert saved["milestones"] == "30/06/2025: 30; 30/09/2025: 60"
+    finally:
+        store.close()

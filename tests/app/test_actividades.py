@@ -92,13 +92,20 @@ def test_planeacion_changes_an_action_on_the_plan_page(db):
     code = f"PA{date.today().year % 100:02d}-06"
     at.selectbox(key="plan_plan_action_elegido").set_value(code)
     at.run()
-    at.date_input(key=f"plan_plan_action_{code}_end_date").set_value(date(date.today().year, 12, 31))
+    year = date.today().year
+    at.date_input(key=f"plan_plan_action_{code}_end_date").set_value(date(year, 12, 31))
+    at.text_input(key=f"plan_plan_action_{code}_milestones").input(f"30/06/{year}: 50; 31/05/{year}: 20")
     at.text_area(key=f"plan_plan_action_{code}_motivo").input("Se amplía el plazo por la contratación del proveedor.")
+    next(b for b in at.button if b.key == "plan_plan_action_guardar").click()
+    at.run()
+    assert any("orden de fecha" in e.value for e in at.error), [e.value for e in at.error]   # refused, in Spanish
+    at.text_input(key=f"plan_plan_action_{code}_milestones").input(f"31/05/{year}: 20; 30/06/{year}: 50")
     next(b for b in at.button if b.key == "plan_plan_action_guardar").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     row = frame(db, "plan_action", date.today()).set_index("code").loc[code]
-    assert row["end_date"].date() == date(date.today().year, 12, 31)
+    assert row["end_date"].date() == date(year, 12, 31)
+    assert row["milestones"] == f"31/05/{year}: 20; 30/06/{year}: 50"
 
 
 def test_planeacion_opens_the_next_plan_on_the_plan_page(db):
@@ -121,3 +128,24 @@ def test_the_gd03_ficha_says_it_is_computed(db):
     at.run()
     origin = next(t.value for t in at.table if "Origen del valor" in t.value.index).loc["Origen del valor"].iloc[0]
     assert origin.startswith("Se calcula del Plan de Acción")
+
+
+def test_the_administrator_voids_an_action_progress_and_keeps_the_earlier_row(db):
+    today = date.today()
+    code, quarter = f"PA{today.year % 100:02d}-04", max(1, (today.month - 1) // 3)
+    admin = User("admin.demo", "Administrador de demostración", "administrador", None)
+    at = page(today, admin)
+    at.selectbox(key="pa_adm_accion").set_value(code)
+    at.selectbox(key="pa_adm_trimestre").set_value(quarter)
+    at.text_area(key="pa_adm_motivo").input("Corto")
+    next(b for b in at.button if b.key == "pa_adm_anular").click()
+    at.run()
+    assert any("motivo" in e.value for e in at.error), [e.value for e in at.error]   # too short: nothing written
+    assert set(action_plan.history(db, code)["kind"]) == {"reporte"}
+    at.text_area(key="pa_adm_motivo").input("El avance se reportó sobre el informe equivocado.")
+    next(b for b in at.button if b.key == "pa_adm_anular").click()
+    at.run()
+    assert not at.exception and any("Se anuló" in s.value for s in at.success)
+    rows = action_plan.history(db, code)
+    rows = rows[(rows["year"] == today.year) & (rows["period"] == quarter)]
+    assert list(rows["kind"]) == ["anulacion", "reporte"] and rows.iloc[1]["progress"] > 0
