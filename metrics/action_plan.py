@@ -110,7 +110,7 @@ def judged(actions: pd.DataFrame, progress: pd.DataFrame, as_of: date, settings:
     out["actual"] = out["actual"].astype(float).fillna(0.0)
     starts = [pd.Timestamp(d).date() for d in out["start_date"]]
     ends = [pd.Timestamp(d).date() for d in out["end_date"]]
-    planned = [milestones.parse(m) for m in out.get("milestones", pd.Series([None] * len(out), index=out.index))]
+    planned = [milestones.parse(m) for m in (out["milestones"] if "milestones" in out else [None] * len(out))]
     out["expected"] = [expected(s, e, reference, m) for s, e, m in zip(starts, ends, planned)]
     out["state"] = [state(a, x, as_of, s, settings.on_track_tolerance)
                     for a, x, s in zip(out["actual"], out["expected"], starts)]
