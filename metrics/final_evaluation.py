@@ -15,7 +15,7 @@ from metrics import fmt, next_plan
 from metrics.plan import Plan
 from metrics.store import Store
 from metrics.summary import status_text
-from metrics.vocabulary import STATUSES
+from metrics.vocabulary import STATUS_LABELS, STATUSES
 
 
 def last_closed(plan: Plan, as_of: date) -> pd.Series | None:
@@ -45,10 +45,10 @@ def add_section(pdf, store: Store, plan: Plan, as_of: date) -> None:
     year = int(final["target_year"].iloc[0])
     pdf.heading(f"Evaluación final de {closing['name']}")
     counts = final["status"].value_counts()
-    tally = ", ".join(f"{int(counts[s])} en {status_text(s).lower()}" for s in STATUSES if counts.get(s, 0))
+    tally = ", ".join(f"{STATUS_LABELS[s].lower()}: {int(counts[s])}" for s in STATUSES if counts.get(s, 0))
     pdf.para(f"El plan rigió del {fmt.long_date(pd.Timestamp(closing['start_date']).date())} al "
              f"{fmt.long_date(pd.Timestamp(closing['end_date']).date())}. Para cada indicador se compara su último "
-             f"resultado dentro del plan con su meta de la vigencia {year}, con la regla del semáforo del tablero: "
-             f"{tally or 'sin resultados'}. La visión se juzga en la sección «Estado de la visión» con los "
+             f"resultado dentro del plan con su meta de la vigencia {year}, con la regla del semáforo del tablero ("
+             f"{tally or 'sin resultados'}). La visión se juzga en la sección «Estado de la visión» con los "
              "resultados reales.")
     pdf.grid(table(final), (16, 58, 24, 16, 24, 20, 22))

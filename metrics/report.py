@@ -203,8 +203,8 @@ def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea
     _summary(pdf, ctx, summary)
     _objectives(pdf, ctx)
     _processes(pdf, ctx)
-    _vision(pdf, ctx)
     final_evaluation.add_section(pdf, store, plan, as_of)
+    _vision(pdf, ctx)
     _approval(pdf, approval_roles(store, plan))
     return bytes(pdf.output())
 
