@@ -103,7 +103,7 @@ def slide_late() -> None:
                 f"{fmt.count(len(overdue), 'acción vencida', 'acciones vencidas')}**"
                 + (f" · los {LATE_SHOWN} más antiguos (la lista completa está en Resumen y en cada proceso)"
                    if len(snap.late) > LATE_SHOWN else ""))
-    late_table(snap.late.sort_values("days_since_end", ascending=False).head(LATE_SHOWN), plan, summary=False)
+    late_table(snap, plan, summary=False, limit=LATE_SHOWN)
 
 
 def slide_changes() -> None:
