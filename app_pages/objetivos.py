@@ -98,7 +98,7 @@ def objective_section() -> None:
         f"un resultado igual o por debajo de la meta cumple el 100 %.")
     st.dataframe(views.once(snap, "objetivos-aportes", lambda: contributions(inputs), chosen), hide_index=True)
     stale_note(inputs, "indicator")
-    briefing.section(snap, inputs["indicator"], inputs["name"])
+    briefing.section(snap, inputs["indicator"], inputs["name"], key="objetivos_analisis")
 
     for outlook in (snap.vision, snap.plan):
         if outlook is None:

@@ -77,7 +77,7 @@ def process_section() -> None:
                     f"{fmt.count(len(indicators), 'indicador')}")
         st.dataframe(views.once(snap, "procesos-tabla", lambda: indicator_table(indicators), code), hide_index=True)
         stale_note(indicators)
-        briefing.section(snap, indicators["code"], indicators["name"])
+        briefing.section(snap, indicators["code"], indicators["name"], key="procesos_analisis")
         st.caption("Los indicadores desactualizados o sin dato no cuentan en el puntaje del proceso.")
         trend(code, proc, indicators)
 

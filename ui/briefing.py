@@ -10,12 +10,16 @@ from metrics.vocabulary import ACTION_STATUSES
 from ui import state, views
 
 
-def section(snap, codes: pd.Series, names: pd.Series) -> None:
+def section(snap, codes: pd.Series, names: pd.Series, key: str) -> None:
     """One expander for the indicators shown: analysis of the value in force at the cut-off and the
     open improvement actions (owner, due date), read for the whole page at once and kept with the
-    snapshot (the page's) for these indicators."""
+    snapshot (the page's) for these indicators. Its content is drawn only while it is open (a large
+    process has hundreds of indicators); opening it reruns the page's fragment."""
     label, notes = views.once(snap, "briefing", lambda: _notes(snap.as_of, codes, names), tuple(codes))
-    with st.expander(label, icon=":material/comment:"):
+    box = st.expander(label, icon=":material/comment:", key=key, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         for heading, analysis, action_lines in notes:
             st.markdown(heading)
             st.caption(analysis)
