@@ -27,6 +27,7 @@ labels = {p.code: f"{p.name} ({PROCESS_TYPES[p.type]})" for p in offered.itertup
 
 
 def indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The process's indicators as the table shows them."""
     return pd.DataFrame({
         "Indicador": indicators["code"] + " · " + indicators["name"],
         "Vigencia": vigencias(indicators),
@@ -38,6 +39,7 @@ def indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def trend_figure(code: str, proc: pd.Series, codes: list[str], names: dict[str, str], pick: str):
+    """Attainment per period of the process's indicators, `pick` highlighted (the periods kept per process)."""
     periods = views.once(snap, "procesos-periodos", lambda: period_attainment(
         values.current_values(state.store(), snap.as_of, codes=codes), plan.indicators, plan.targets), code)
     fig = charts.process_trends(periods, names, s.red_below, s.green_from, highlight=pick)

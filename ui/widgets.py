@@ -2,6 +2,7 @@
 late-reports table, URL-bound choosers."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -115,5 +116,11 @@ def spanish_chrome() -> None:
     """Plotly's Spanish locale (shipped in ui/assets, no CDN), Spanish words for the few English ones
     Streamlit's frontend draws, Enter applying a date field, and the slide keys of Modo reunión."""
     st.html(CHROME_CSS)
+    st.html(_chrome_script(), unsafe_allow_javascript=True)
+
+
+@functools.cache
+def _chrome_script() -> str:
+    """The two scripts, read from disk once per server process, not on every run."""
     script = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("plotly-locale-es.js", "chrome.js"))
-    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    return f"<script>{script}</script>"
