@@ -103,7 +103,8 @@ def slide_processes() -> None:
 
 def slide_late() -> None:
     st.title("Reportes atrasados y acciones de mejora")
-    overdue = views.once(snap, "reunion-acciones-vencidas", lambda: len(actions.overdue_actions(state.store(), snap.as_of)))
+    overdue = views.once(snap, "reunion-acciones-vencidas",
+                         lambda: len(actions.overdue_actions(state.store(), snap.as_of)))
     st.markdown(f"**{fmt.count(len(snap.late), 'reporte atrasado', 'reportes atrasados')} · "
                 f"{fmt.count(overdue, 'acción vencida', 'acciones vencidas')}**"
                 + (f" · los {LATE_SHOWN} más antiguos (la lista completa está en Resumen y en cada proceso)"

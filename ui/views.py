@@ -1,9 +1,10 @@
 """What a page shows, computed once per snapshot and shared by every session, so a warm page only lays out.
 
 A snapshot (ui.state.snapshot) is one object per data version and cut-off, shared by the server's
-sessions (so is a plan, ui.state.plan, which carries a page's views when it uses no snapshot). The figures and display tables a page derives from it are kept beside it, under a name and
-the page's own choices (a process, a comparison date), and go away with it: a write makes a new
-snapshot, so nothing here can outlive the data it was built from. Nothing kept here may be changed by
+sessions (so is a plan, ui.state.plan, which carries a page's views when it uses no snapshot). The
+figures and display tables a page derives from it are kept beside it, under a name and the page's
+own choices (a process, a comparison date), and go away with it: a write makes a new snapshot, so
+nothing here can outlive the data it was built from. Nothing kept here may be changed by
 its users (figures are drawn and exported from copies; tables are only read), and a view must not
 hold its snapshot (the snapshot would then never be let go).
 """
