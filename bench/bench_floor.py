@@ -1,12 +1,15 @@
 """Compara el tiempo de script de cada página con su «página piso» (solo dibujo, datos constantes).
 
-    nice -n 5 .venv/bin/python -m bench.bench_floor [--grande RUTA] [--repeticiones 15] [--paginas resumen,procesos]
+    nice -n 5 .venv/bin/python -m bench.bench_floor [--grande RUTA] [--sin-grande] [--repeticiones 15]
+        [--paginas resumen,procesos] [--corte AAAA-MM-DD] [--json cifras.json]
 
 La página piso tiene los mismos elementos, widgets y figuras de Plotly que la real, con sus datos ya
 calculados: se graba una corrida real de la página (cada llamada de Streamlit con sus argumentos:
 textos, tablas, figuras ya enmarcadas, claves de los widgets, contenedores y columnas) y la página
-piso repite esas llamadas sin calcular nada (bench/floor_app.py). Así la razón real/piso mide cuánto
-del tiempo de la página no es dibujo.
+piso repite esas llamadas sin calcular nada (bench/floor_app.py), con el mismo menú (st.navigation)
+y la misma barra lateral. Antes de medir se comprueba que el piso dibuja el mismo árbol de elementos
+que la página real (si no, el banco se detiene). Así la razón real/piso mide cuánto del tiempo de la
+página no es dibujo.
 
 Por cada base (la de demostración, nueva en una carpeta temporal, y la grande, generada con
 bench/large_plan.py si no existe) un proceso aparte calienta las cachés, graba la página y corre
