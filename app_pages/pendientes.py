@@ -10,8 +10,8 @@ import streamlit as st
 from metrics import fmt, pending
 from metrics.periods import comparison_date
 from metrics.vocabulary import ACTION_STATUSES, TIMELINESS
-from ui import auth, state
-from ui.widgets import status_text
+from ui import auth, state, views
+from ui.widgets import status_column
 
 st.title("Mis pendientes")
 user = auth.require("read")
@@ -33,7 +33,7 @@ def leader_view(process: str) -> None:
     plan = state.plan(today)
     names = dict(zip(plan.processes["code"], plan.processes["name"]))
     st.caption(f"Proceso **{process} · {names.get(process, '')}** · al {fmt.long_date(today)}")
-    owed = pending.owed(store, today, process, plan=plan)
+    owed = views.once(plan, "pendientes-lider", lambda: pending.owed(store, today, process, plan=plan), process)
     if owed.empty:
         st.success("Su proceso está al día: no debe reportes.")
         return
@@ -50,41 +50,44 @@ def leader_view(process: str) -> None:
                                    "periodo": str(row["period"])})
 
 
+def attention_lists(snap) -> tuple[date, list[tuple[str, int, str, pd.DataFrame]]]:
+    """The comparison date, and each list needing attention: title, count, what to say when it is
+    empty, its table. Plain values only: kept beside the snapshot, they must not hold it."""
+    found = pending.attention(store, today, snap, state.snapshot(comparison_date(today)))
+    red, stale, late, acts = found.red, found.stale, found.late, found.overdue_actions
+    return found.comparison, [
+        ("Indicadores en rojo", len(red), "Ningún indicador está en rojo.", pd.DataFrame({
+            "Indicador": red["code"] + " · " + red["name"], "Proceso": red["process"],
+            "Cumplimiento": fmt.percents(red["attainment"]), "Semáforo": status_column(red["status"])})),
+        ("Indicadores desactualizados", len(stale), "Ningún indicador está desactualizado.", pd.DataFrame({
+            "Indicador": stale["code"] + " · " + stale["name"], "Proceso": stale["process"],
+            "Último periodo reportado": stale["year"].map(lambda y: "—" if pd.isna(y) else str(int(y)))})),
+        ("Reportes atrasados", len(late), "No hay reportes atrasados.", pd.DataFrame({
+            "Indicador": late["indicator"] + " · " + late["name"], "Proceso": late["process"],
+            "Plazo": fmt.short_dates(late["deadline"]), "Días de atraso": late["days_late"]})),
+        ("Acciones de mejora vencidas", len(acts), "Ninguna acción de mejora está vencida.", pd.DataFrame({
+            "Indicador": acts["indicator"], "Acción": acts["action"], "Responsable": acts["responsible"],
+            "Fecha límite": fmt.short_dates(acts["due_date"]), "Estado": acts["status"].map(ACTION_STATUSES)})),
+    ]
+
+
 def attention_view() -> None:
     snap = state.snapshot(today)
-    found = pending.attention(store, today, snap, state.snapshot(comparison_date(today)))
-    st.caption(f"Al {fmt.long_date(today)} · cambios desde el {fmt.long_date(found.comparison)} (corte del "
+    comparison, lists = views.once(snap, "pendientes-atencion", lambda: attention_lists(snap))
+    st.caption(f"Al {fmt.long_date(today)} · cambios desde el {fmt.long_date(comparison)} (corte del "
                "comité anterior)")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("En rojo", len(found.red))
-    c2.metric("Desactualizados", len(found.stale))
-    c3.metric("Reportes atrasados", len(found.late))
-    c4.metric("Acciones vencidas", len(found.overdue_actions))
-    if found.empty:
+    for col, label, (_, n, _, _) in zip(st.columns(4), ("En rojo", "Desactualizados", "Reportes atrasados",
+                                                        "Acciones vencidas"), lists):
+        col.metric(label, n)
+    if not any(n for _, n, _, _ in lists):
         st.success("Nada requiere su atención: ningún indicador en rojo ni desactualizado, ningún reporte "
                    "atrasado y ninguna acción de mejora vencida.")
-    red, stale, late, acts = found.red, found.stale, found.late, found.overdue_actions
-    sections = [
-        ("Indicadores en rojo", red, "Ningún indicador está en rojo.", lambda: {
-            "Indicador": red["code"] + " · " + red["name"], "Proceso": red["process"],
-            "Cumplimiento": red["attainment"].map(fmt.percent),
-            "Semáforo": [status_text(s, short=True) for s in red["status"]]}),
-        ("Indicadores desactualizados", stale, "Ningún indicador está desactualizado.", lambda: {
-            "Indicador": stale["code"] + " · " + stale["name"], "Proceso": stale["process"],
-            "Último periodo reportado": stale["year"].map(lambda y: "—" if pd.isna(y) else str(int(y)))}),
-        ("Reportes atrasados", late, "No hay reportes atrasados.", lambda: {
-            "Indicador": late["indicator"] + " · " + late["name"], "Proceso": late["process"],
-            "Plazo": late["deadline"].map(fmt.short_date), "Días de atraso": late["days_late"]}),
-        ("Acciones de mejora vencidas", acts, "Ninguna acción de mejora está vencida.", lambda: {
-            "Indicador": acts["indicator"], "Acción": acts["action"], "Responsable": acts["responsible"],
-            "Fecha límite": acts["due_date"].map(fmt.short_date), "Estado": acts["status"].map(ACTION_STATUSES)}),
-    ]
-    for title, rows, empty, columns in sections:   # each list, or one sentence when it is empty
+    for title, n, empty, table in lists:   # each list, or one sentence when it is empty
         st.markdown(f"#### {title}")
-        if rows.empty:
+        if n == 0:
             st.caption(empty)
         else:
-            st.dataframe(pd.DataFrame(columns()), hide_index=True)
+            st.dataframe(table, hide_index=True)
 
 
 if user.role == "lider" and user.process:

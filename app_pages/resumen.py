@@ -1,13 +1,14 @@
 """Resumen: where the policy stands on the fecha de corte, what moved, what is late."""
+import pandas as pd
 import streamlit as st
 
 from metrics import charts, fmt
 from metrics.scoring import vision_rule
 from metrics.snapshot import compare
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS
-from ui import state, timeliness
+from ui import state, timeliness, views
 from ui.charts import show_chart
-from ui.widgets import comparison_input, late_table, status_text, vision_text
+from ui.widgets import comparison_input, late_table, status_column, status_text, vision_text
 
 plan = state.plan()
 snap = state.snapshot()
@@ -38,8 +39,9 @@ st.caption(f"Estado de la visión y del plan: {rule[0].lower()}{rule[1:]}")
 items = [(f"Visión {p.horizon.year}" if p is snap.vision else p.name, p.score, p.elapsed)
          for p in (snap.vision, snap.plan) if p is not None]
 if items:
-    show_chart(charts.frame(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of,
-                            entity, plan.is_demo, 380), "avance-tiempo")
+    show_chart(views.once(snap, "avance-tiempo", lambda: charts.frame(
+        charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of, entity, plan.is_demo,
+        380)), "avance-tiempo")
 
 st.subheader("Objetivos")
 objectives = snap.objectives[snap.objectives["kind"] != "general"]
@@ -60,38 +62,59 @@ left.markdown("\n".join(f"- {STATUS_ICONS[k]} **{STATUS_LABELS[k]}**: {v}" for k
 left.caption("Desactualizado: su último resultado es de una vigencia anterior a la que ya debía reportar; "
              "se muestra con su vigencia y no cuenta en los puntajes.")
 with right:
-    show_chart(charts.frame(charts.status_counts(counts), "Indicadores por estado del semáforo", snap.as_of,
-                            entity, plan.is_demo, 360), "semaforo")
+    show_chart(views.once(snap, "semaforo", lambda: charts.frame(
+        charts.status_counts(counts), "Indicadores por estado del semáforo", snap.as_of, entity, plan.is_demo,
+        360)), "semaforo")
 
-st.subheader("¿Qué cambió?")
-since = comparison_input("Comparar con la fecha de corte", "resumen_desde", snap.as_of,
-                         help="Por defecto, el último cierre de trimestre antes de la fecha de corte (el comité "
-                              "anterior).")
-before = state.snapshot(since)
-delta = None if snap.policy is None or before.policy is None else snap.policy - before.policy
-st.metric(f"Puntaje de la política frente al {fmt.short_date(since)}", fmt.percent(snap.policy),
-          delta=None if delta is None else f"{fmt.number(delta * 100)} puntos")
-changed = compare(before, snap)
-moved = changed[(changed["kind"] == "indicador") & changed["moved"]]
-moved = moved.sort_values("change_pp", key=lambda c: -c.abs().fillna(100.0))
-if moved.empty:
-    st.info("Ningún indicador cambió de cumplimiento ni de semáforo entre las dos fechas.")
-else:
-    st.dataframe({
-        "Código": list(moved["code"]), "Indicador": list(moved["name"]), "Proceso": list(moved["process"]),
-        "Antes": [status_text(x, short=True) for x in moved["status_before"]],
-        "Ahora": [status_text(x, short=True) for x in moved["status_after"]],
-        "Cambio": [fmt.number(d) + " pts" if d == d else "—" for d in moved["change_pp"]],
-    }, hide_index=True)
+
+def moved_indicators(before, since) -> pd.DataFrame:
+    """The indicators whose attainment or semáforo moved since the comparison date, largest change first."""
+    changed = compare(before, snap)
+    moved = changed[(changed["kind"] == "indicador") & changed["moved"]]
+    moved = moved.sort_values("change_pp", key=lambda c: -c.abs().fillna(100.0))
+    return pd.DataFrame({
+        "Código": moved["code"], "Indicador": moved["name"], "Proceso": moved["process"],
+        "Antes": status_column(moved["status_before"]), "Ahora": status_column(moved["status_after"]),
+        "Cambio": fmt.numbers(moved["change_pp"], suffix=" pts"),
+    })
+
+
+@st.fragment
+def what_changed() -> None:
+    """Changing the comparison date reruns this section alone."""
+    st.subheader("¿Qué cambió?")
+    since = comparison_input("Comparar con la fecha de corte", "resumen_desde", snap.as_of,
+                             help="Por defecto, el último cierre de trimestre antes de la fecha de corte (el comité "
+                                  "anterior).")
+    before = state.snapshot(since)
+    delta = None if snap.policy is None or before.policy is None else snap.policy - before.policy
+    st.metric(f"Puntaje de la política frente al {fmt.short_date(since)}", fmt.percent(snap.policy),
+              delta=None if delta is None else f"{fmt.number(delta * 100)} puntos")
+    moved = views.once(snap, "resumen-cambios", lambda: moved_indicators(before, since), since)
+    if moved.empty:
+        st.info("Ningún indicador cambió de cumplimiento ni de semáforo entre las dos fechas.")
+    else:
+        st.dataframe(moved, hide_index=True)
+
+
+what_changed()
 
 st.subheader("Procesos")
-with_indicators = snap.processes[snap.processes["n"].fillna(0) > 0]
+
+
+def process_links(processes: pd.DataFrame) -> list[tuple[str, str]]:
+    """(code, link text) of the processes with indicators, the lowest score first."""
+    rows = processes[processes["n"].fillna(0) > 0].sort_values("score", na_position="first")
+    return list(zip(rows["code"], status_column(rows["status"]) + " " + fmt.percents(rows["score"]) + " · "
+                    + rows["name"]))
+
+
 cols = st.columns(2)
-for i, p in enumerate(with_indicators.sort_values("score", na_position="first").itertuples()):
-    cols[i % 2].page_link("app_pages/procesos.py", query_params={"proceso": p.code}, icon=":material/account_tree:",
-                          label=f"{status_text(p.status, short=True)} {fmt.percent(p.score)} · {p.name}")
+for i, (code, label) in enumerate(views.once(snap, "resumen-procesos", lambda: process_links(snap.processes))):
+    cols[i % 2].page_link("app_pages/procesos.py", query_params={"proceso": code}, icon=":material/account_tree:",
+                          label=label)
 
 st.subheader("Reportes atrasados")
-late_table(snap.late, plan)
+late_table(snap, plan)
 
-timeliness.section()
+timeliness.section(snap)

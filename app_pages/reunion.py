@@ -8,9 +8,9 @@ import streamlit as st
 from metrics import actions, charts, fmt, snapshot, summary
 from metrics.periods import EARLIEST, comparison_date
 from metrics.vocabulary import STATUSES
-from ui import state
+from ui import state, views
 from ui.charts import show_chart
-from ui.widgets import comparison_input, late_table, status_text, vision_text
+from ui.widgets import comparison_input, late_table, status_column, status_text, vision_text
 
 SLIDE_KEY = "reunion_diapositiva"
 TEXT_SCALE = 1.45  # chart text on a projector, in step with the page's large type
@@ -70,52 +70,63 @@ def slide_policy() -> None:
              for p in (snap.vision, snap.plan) if p is not None]
     if items:
         with chart:
-            show_chart(framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of,
-                              400), "reunion-avance")
+            show_chart(views.once(snap, "reunion-avance", lambda: framed(
+                charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", snap.as_of, 400)),
+                "reunion-avance")
 
 
 def slide_status() -> None:
     st.title("Indicadores por semáforo")
-    show_chart(framed(charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo",
-                      snap.as_of, 400), "reunion-semaforo")
+    show_chart(views.once(snap, "reunion-semaforo", lambda: framed(
+        charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo", snap.as_of, 400)),
+        "reunion-semaforo")
 
 
 def slide_objectives() -> None:
     st.title("Objetivos")
-    rows = snap.objectives[snap.objectives["kind"] != "general"].assign(label=lambda d: d["code"])
-    show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from),
-                      "Puntaje por objetivo", snap.as_of, 380, text_scale=1.2), "reunion-objetivos")
+    def build():
+        rows = snap.objectives[snap.objectives["kind"] != "general"].assign(label=lambda d: d["code"])
+        return framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from),
+                      "Puntaje por objetivo", snap.as_of, 380, text_scale=1.2)
+    show_chart(views.once(snap, "reunion-objetivos", build), "reunion-objetivos")
 
 
 def slide_processes() -> None:
     st.title("Procesos")
-    rows = snap.processes[snap.processes["n_data"].fillna(0) > 0].assign(label=lambda d: d["name"])
-    rows = rows.sort_values("score", na_position="first")  # worst first, at the top
-    show_chart(framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from, name_width=60),
-                      "Puntaje por proceso (el más bajo arriba)", snap.as_of, 400, text_scale=1.1),
-               "reunion-procesos")
+    def build():
+        rows = snap.processes[snap.processes["n_data"].fillna(0) > 0].assign(label=lambda d: d["name"])
+        rows = rows.sort_values("score", na_position="first")  # worst first, at the top
+        return framed(charts.score_bars(rows, "label", settings.red_below, settings.green_from, name_width=60),
+                      "Puntaje por proceso (el más bajo arriba)", snap.as_of, 400, text_scale=1.1)
+    show_chart(views.once(snap, "reunion-procesos", build), "reunion-procesos")
 
 
 def slide_late() -> None:
     st.title("Reportes atrasados y acciones de mejora")
-    overdue = actions.overdue_actions(state.store(), snap.as_of)
+    overdue = views.once(snap, "reunion-acciones-vencidas",
+                         lambda: len(actions.overdue_actions(state.store(), snap.as_of)))
     st.markdown(f"**{fmt.count(len(snap.late), 'reporte atrasado', 'reportes atrasados')} · "
-                f"{fmt.count(len(overdue), 'acción vencida', 'acciones vencidas')}**"
+                f"{fmt.count(overdue, 'acción vencida', 'acciones vencidas')}**"
                 + (f" · los {LATE_SHOWN} más antiguos (la lista completa está en Resumen y en cada proceso)"
                    if len(snap.late) > LATE_SHOWN else ""))
-    late_table(snap.late.sort_values("days_since_end", ascending=False).head(LATE_SHOWN), plan, summary=False)
+    late_table(snap, plan, summary=False, limit=LATE_SHOWN)
+
+
+def committee_changes(before) -> tuple[list[str], pd.DataFrame]:
+    """The summary's first lines and the indicators that changed semáforo, the most serious first."""
+    lines = summary.summarize(state.store(), snap, before).sentences()[:2]
+    table = snapshot.compare(before, snap)
+    changed = table[(table["kind"] == "indicador") & table["status_changed"]]
+    severity = {s: i for i, s in enumerate(("rojo", "desactualizado", "amarillo", "sin_dato", "verde"))}
+    return lines, changed.assign(_rank=changed["status_after"].map(severity)).sort_values(["_rank", "change_pp"])
 
 
 def slide_changes() -> None:
     st.title("¿Qué cambió desde el último comité?")
     since = comparison_date(snap.as_of)
-    before = state.snapshot(since)
-    for line in summary.summarize(state.store(), snap, before).sentences()[:2]:
+    lines, changed = views.once(snap, "reunion-cambios", lambda: committee_changes(state.snapshot(since)))
+    for line in lines:
         st.markdown(f"- {line}")
-    table = snapshot.compare(before, snap)
-    changed = table[(table["kind"] == "indicador") & table["status_changed"]]
-    severity = {s: i for i, s in enumerate(("rojo", "desactualizado", "amarillo", "sin_dato", "verde"))}
-    changed = changed.assign(_rank=changed["status_after"].map(severity)).sort_values(["_rank", "change_pp"])
     if changed.empty:
         st.markdown(f"Ningún indicador cambió de semáforo desde el {fmt.short_date(since)}.")
     else:
@@ -163,7 +174,7 @@ def comparison() -> None:
         st.warning("El corte anterior debe ser anterior al corte actual.")
         return
     a, b = state.snapshot(first), state.snapshot(second)
-    summed = summary.summarize(state.store(), b, a)
+    change, fig, moved = views.once(b, "reunion-comparacion", lambda: two_cut_offs(a, b), first)
     for col, s, label in ((c1, a, first), (c2, b, second)):
         with col.container(border=True):
             st.markdown(f"### Al {fmt.short_date(label)}")
@@ -174,24 +185,29 @@ def comparison() -> None:
             st.metric("Reportes atrasados", len(s.late))
             counts = s.status_counts()
             st.markdown(" · ".join(f"{status_text(k, short=True)}: **{counts[k]}**" for k in STATUSES))
-    change = summed.policy_change
     st.metric("Cambio del puntaje de la política", fmt.percent(b.policy),
               delta=None if change is None else f"{fmt.number(change)} puntos")
-    table = snapshot.compare(a, b)
-    objectives = table[(table["kind"] == "objetivo") & (table["after"].notna() | table["before"].notna())]
-    fig = charts.compare_scores(objectives, "code", f"Al {fmt.short_date(first)}", f"Al {fmt.short_date(second)}")
-    show_chart(framed(fig, "Puntaje por objetivo en los dos cortes", second, 480), "reunion-comparacion")
-    moved = table[table["moved"]]
+    show_chart(fig, "reunion-comparacion")
     st.subheader(f"Lo que cambió ({len(moved)})")
     if moved.empty:
         st.info("Nada cambió de puntaje ni de semáforo entre las dos fechas.")
         return
-    st.dataframe(pd.DataFrame({
-        "Tipo": moved["kind"].str.capitalize(), "Código": moved["code"], "Nombre": moved["name"],
-        "Antes": [fmt.percent(v) for v in moved["before"]], "Ahora": [fmt.percent(v) for v in moved["after"]],
-        "Cambio (pp)": [fmt.number(v) for v in moved["change_pp"]],
-        "Semáforo antes": [status_text(s, short=True) for s in moved["status_before"]],
-        "Semáforo ahora": [status_text(s, short=True) for s in moved["status_after"]]}), hide_index=True)
+    st.dataframe(moved, hide_index=True)
+
+
+def two_cut_offs(a, b) -> tuple[float | None, object, pd.DataFrame]:
+    """The change of the policy score, the objectives' chart and the table of what moved between two cut-offs."""
+    table = snapshot.compare(a, b)
+    objectives = table[(table["kind"] == "objetivo") & (table["after"].notna() | table["before"].notna())]
+    fig = charts.compare_scores(objectives, "code", f"Al {fmt.short_date(a.as_of)}", f"Al {fmt.short_date(b.as_of)}")
+    moved = table[table["moved"]]
+    return summary.summarize(state.store(), b, a).policy_change, framed(
+        fig, "Puntaje por objetivo en los dos cortes", b.as_of, 480), pd.DataFrame({
+            "Tipo": moved["kind"].str.capitalize(), "Código": moved["code"], "Nombre": moved["name"],
+            "Antes": fmt.percents(moved["before"]), "Ahora": fmt.percents(moved["after"]),
+            "Cambio (pp)": fmt.numbers(moved["change_pp"]),
+            "Semáforo antes": status_column(moved["status_before"]),
+            "Semáforo ahora": status_column(moved["status_after"])})
 
 
 if mode == "Comparar dos cortes":

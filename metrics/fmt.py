@@ -47,3 +47,29 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     """'1 indicador', '3 indicadores', '0 indicadores': the number and the word that agrees with it."""
     word = singular if n == 1 else (plural or (singular + ("es" if singular[-1] not in "aeiouáéó" else "s")))
     return f"{number(n, 0)} {word}"
+
+
+# Whole columns at once, for tables: the same rules as above, one call per column instead of a loop
+# in every page. Missing values read "—".
+def numbers(xs: pd.Series, decimals: int = 1, suffix: str = "") -> pd.Series:
+    """number() of every value of a column, with `suffix` after the figures (never after "—")."""
+    return pd.Series([number(x, decimals) + suffix if pd.notna(x) else "—" for x in xs],
+                     index=xs.index, dtype=object)
+
+
+def percents(fractions: pd.Series, decimals: int = 1) -> pd.Series:
+    """percent() of every value of a column."""
+    return numbers(fractions * 100, decimals, " %")
+
+
+def values(xs: pd.Series, units, suffix: str = "") -> pd.Series:
+    """value() of every value of a column, each with its unit (a column, or one unit for all), and
+    `suffix` after it (never after "—")."""
+    units = [units] * len(xs) if isinstance(units, str) else units
+    return pd.Series([value(x, u) + suffix if pd.notna(x) else "—" for x, u in zip(xs, units)],
+                     index=xs.index, dtype=object)
+
+
+def short_dates(ds: pd.Series) -> pd.Series:
+    """short_date() of every date of a column."""
+    return pd.to_datetime(ds).dt.strftime("%d/%m/%Y").fillna("—")

@@ -2,6 +2,7 @@
 late-reports table, URL-bound choosers."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from metrics import fmt
 from metrics.periods import EARLIEST, comparison_date, period_label, vigencia_label
 from metrics.plan import Plan
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, VISION_LABELS
+from ui import views
 
 ASSETS = Path(__file__).parent / "assets"
 # Streamlit's own overflow rules leave tables to scroll inside themselves; charts follow the width.
@@ -27,6 +29,14 @@ def status_text(status: str, short: bool = False) -> str:
     """The semáforo as icon and word (never colour alone); a coloured badge unless `short`."""
     text = f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
     return text if short else f":{BADGE_COLORS[status]}-badge[{text}]"
+
+
+STATUS_WORDS = {status: status_text(status, short=True) for status in STATUS_LABELS}
+
+
+def status_column(statuses: pd.Series) -> pd.Series:
+    """status_text(…, short=True) of a whole column, for tables."""
+    return statuses.map(STATUS_WORDS)
 
 
 def vision_text(progress) -> str:
@@ -50,25 +60,31 @@ def stale_note(rows: pd.DataFrame, code_column: str = "code") -> None:
                    f"cuentan en los puntajes): {named}.")
 
 
-def late_table(late: pd.DataFrame, plan: Plan, process: str | None = None, summary: bool = True) -> None:
-    """Periods due and not reported, oldest first, with the owning process (and a line counting them
-    unless `summary` is False, for a caller that says it itself)."""
-    if process:
-        late = late[late["process"] == process]
-    if late.empty:
+def late_table(snap, plan: Plan, process: str | None = None, summary: bool = True, limit: int | None = None) -> None:
+    """The snapshot's periods due and not reported, oldest first (only the `limit` oldest when given),
+    with the owning process, and a line counting them unless `summary` is False, for a caller that
+    says it itself. Built once per snapshot."""
+    def build() -> tuple[str, pd.DataFrame]:
+        rows = snap.late[snap.late["process"] == process] if process else snap.late
+        if limit is not None:
+            rows = rows.sort_values("days_since_end", ascending=False).head(limit)
+        names = dict(zip(plan.processes["code"], plan.processes["name"]))
+        line = (f"**{fmt.count(len(rows), 'periodo vencido', 'periodos vencidos')}** sin reporte en "
+                f"**{fmt.count(rows['indicator'].nunique(), 'indicador')}**.")
+        return line, pd.DataFrame({
+            "Indicador": rows["indicator"] + " · " + rows["name"],
+            "Proceso": rows["process"].map(names),
+            "Periodo": [period_label(y, f, p) for y, f, p in zip(rows["year"], rows["frequency"], rows["period"])],
+            "Plazo": fmt.short_dates(rows["deadline"]),
+            "Días desde el cierre": rows["days_since_end"],
+        })
+    line, table = views.once(snap, "late_table", build, process, limit)
+    if table.empty:
         st.success("No hay reportes atrasados a esta fecha de corte.")
         return
-    names = dict(zip(plan.processes["code"], plan.processes["name"]))
     if summary:
-        st.markdown(f"**{fmt.count(len(late), 'periodo vencido', 'periodos vencidos')}** sin reporte en "
-                    f"**{fmt.count(late['indicator'].nunique(), 'indicador')}**.")
-    st.dataframe(pd.DataFrame({
-        "Indicador": late["indicator"] + " · " + late["name"],
-        "Proceso": late["process"].map(names),
-        "Periodo": [period_label(y, f, p) for y, f, p in zip(late["year"], late["frequency"], late["period"])],
-        "Plazo": late["deadline"].map(fmt.short_date),
-        "Días desde el cierre": late["days_since_end"],
-    }), hide_index=True)
+        st.markdown(line)
+    st.dataframe(table, hide_index=True)
 
 
 def url_selectbox(label: str, labels: dict[str, str], key: str) -> str:
@@ -100,5 +116,11 @@ def spanish_chrome() -> None:
     """Plotly's Spanish locale (shipped in ui/assets, no CDN), Spanish words for the few English ones
     Streamlit's frontend draws, Enter applying a date field, and the slide keys of Modo reunión."""
     st.html(CHROME_CSS)
+    st.html(_chrome_script(), unsafe_allow_javascript=True)
+
+
+@functools.cache
+def _chrome_script() -> str:
+    """The two scripts, read from disk once per server process, not on every run."""
     script = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("plotly-locale-es.js", "chrome.js"))
-    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    return f"<script>{script}</script>"

@@ -43,15 +43,20 @@ def run(page: str, **choices) -> AppTest:
     return at
 
 
-def briefing_text(at: AppTest) -> str:
+def briefing_text(at: AppTest, key: str) -> str:
+    """The briefing's label and, once opened, its content (a closed briefing draws nothing inside)."""
     found = [e for e in at.expander if e.label.startswith("Análisis y acciones de mejora")]
     assert len(found) == 1, [e.label for e in at.expander]
-    box = found[0]
+    assert not found[0].markdown and not found[0].caption
+    at.session_state[key] = True      # what opening it does
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = next(e for e in at.expander if e.label.startswith("Análisis y acciones de mejora"))
     return box.label + "\n" + "\n".join(m.value for m in box.markdown) + "\n" + "\n".join(c.value for c in box.caption)
 
 
 def test_procesos_shows_the_latest_analysis_and_the_open_actions(demo_db):
-    text = briefing_text(run("procesos", proceso="TI"))
+    text = briefing_text(run("procesos", proceso="TI"), "procesos_analisis")
     assert "1 acción abierta" in text
     assert "Migrar el portal a la nueva plantilla — responsable: Líder TIC; vence el 28/02/2025" in text
     assert "Acción ya cerrada" not in text
@@ -60,6 +65,6 @@ def test_procesos_shows_the_latest_analysis_and_the_open_actions(demo_db):
 
 
 def test_objetivos_shows_the_briefing_for_the_chosen_objective(demo_db):
-    text = briefing_text(run("objetivos", objetivo="OE2"))  # GD-09 counts in OE2
+    text = briefing_text(run("objetivos", objetivo="OE2"), "objetivos_analisis")  # GD-09 counts in OE2
     assert "Migrar el portal a la nueva plantilla — responsable: Líder TIC; vence el 28/02/2025" in text
     assert demo_db["analysis"] in text

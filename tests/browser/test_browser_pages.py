@@ -3,14 +3,16 @@ the fecha de corte.
 
 "Clean" (helpers.assert_clean): no Python exception, no st.error, no dialog, no console error.
 """
+import re
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
-    CUT_OFF_KEY, PAGES, assert_clean, assert_full_app, click_and_wait, get_by_key, goto, long_date,
-    nav_link, open_sidebar, process_names, selectbox_value, set_cut_off, tab_out_of,
+    CUT_OFF_KEY, PAGES, assert_clean, assert_full_app, choose_option, click_and_wait, download_within, get_by_key,
+    goto, long_date, nav_link, open_sidebar, process_names, selectbox_value, set_cut_off, tab_out_of,
+    wait_for_app_run,
 )
 
 PAGE_IDS = [path or "resumen" for _, path, _ in PAGES]
@@ -113,3 +115,37 @@ def test_keyboard_reaches_and_sets_the_cut_off(app_server, app_page, console):
     tab_out_of(app_page, get_by_key(app_page, CUT_OFF_KEY))
     expect(app_page.get_by_test_id("stSidebar")).to_contain_text(long_date(END_OF_VISION))
     assert_clean(app_page, console)
+
+
+RENDER_TIMEOUT_MS = 45_000      # the first chart export starts kaleido's Chromium
+
+
+def test_sections_that_rerun_alone_keep_the_url_and_the_exports(app_server, app_page, console):
+    """The comparison date on Resumen and the process chooser rerun their section alone (st.fragment):
+    a chart drawn outside the section still downloads afterwards, and the URL follows the process."""
+    goto(app_page, app_server.url)
+    main = app_page.get_by_test_id("stMain")
+    since = get_by_key(app_page, "resumen_desde")
+    for segment, digits in (("year", "2024"), ("month", "06"), ("day", "30")):
+        since.locator(f"[role=spinbutton][data-type={segment}]").click()
+        app_page.keyboard.type(digits)
+    tab_out_of(app_page, since)
+    wait_for_app_run(app_page)
+    expect(main).to_contain_text("Puntaje de la política frente al 30/06/2024")
+    name, png = download_within(app_page, get_by_key(app_page, "png-semaforo").get_by_role("button"),
+                                RENDER_TIMEOUT_MS)
+    assert name.startswith("semaforo_") and png.startswith(b"\x89PNG"), name
+
+    goto(app_page, app_server.url, "procesos", "proceso=TI")
+    get_by_key(app_page, "proceso").get_by_role("combobox").click()
+    options = app_page.get_by_role("option").all_inner_texts()
+    app_page.keyboard.press("Escape")
+    names = process_names()
+    code = next(c for c, n in names.items() if c != "TI" and any(o.startswith(n) for o in options))
+    choose_option(app_page, "proceso", names[code])
+    expect(app_page).to_have_url(re.compile(rf"proceso={code}(&|$)"))
+    expect(main.get_by_role("heading", name=names[code])).to_be_visible()
+    name, png = download_within(app_page, get_by_key(app_page, f"png-tendencia-{code}").get_by_role("button"),
+                                RENDER_TIMEOUT_MS)
+    assert name.startswith(f"tendencia-{code}_") and png.startswith(b"\x89PNG"), name
+    assert_clean(app_page, console, f"/procesos after choosing {code}")
