@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from metrics import charts, export, fmt, plan as plan_mod, seed, snapshot
+from metrics import asof, charts, export, fmt, plan as plan_mod, seed, snapshot
 from metrics.scoring import STATUS_LABELS
 
 CUT = date(2024, 12, 31)
@@ -59,6 +59,7 @@ def test_hash_changes_when_a_value_in_force_changes(demo, tmp_path):
             cur.execute("INSERT INTO measurement (indicator, year, period, period_end, value, recorded_at, "
                         "recorded_by, reason) VALUES ('GD-03', 2024, 4, DATE '2024-12-31', 12.5, "
                         "TIMESTAMP '2024-12-31 08:00', 'x', 'prueba')")
+            asof.index_new(cur)
         assert export.data_hash(other, CUT) != before
         assert export.data_hash(other, date(2024, 6, 30)) == export.data_hash(store, date(2024, 6, 30))
     finally:
