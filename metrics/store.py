@@ -37,7 +37,6 @@ FIGURE_TABLES = {
     "lock_exception": ("max(id)", "count(used_by_measurement)"),
     "improvement_action": ("max(id)", "max(updated_at)"),
     "action_progress": ("max(id)",),
-    "activity_progress": ("count(*)",),
     "setting": ("bit_xor(hash(key, value))",),
     "app_user": ("bit_xor(hash(username, full_name, email, role, process, active))",),
 }
