@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics import accounts, vocabulary  # noqa: E402
+from metrics import accounts, asof, vocabulary  # noqa: E402
 from metrics.seed import SEED_DIR, load_plan, read_plan  # noqa: E402
 from metrics.store import Store  # noqa: E402
 
@@ -96,7 +96,8 @@ def write_seed(folder: Path, n_processes: int, n_indicators: int, first_year: in
         "public": rng.random(n) < 0.5, "weight": rng.choice([1, 1, 1, 2], size=n),
         "start_year": first_year, "report_due_days": None, "report_due_date": None,
     })
-    indicators[columns].to_csv(folder / "indicators.csv", index=False)
+    # columns the seed gains later (e.g. computed_from) stay empty: a synthetic indicator is typed in
+    indicators.reindex(columns=columns).to_csv(folder / "indicators.csv", index=False)
 
     objectives = read_plan(SEED_DIR)["objectives"]
     specific = [o["code"] for o in objectives if o["kind"] == "especifico"]
@@ -161,16 +162,20 @@ def measurements(ind_targets: pd.DataFrame, first_year: int, last: tuple[int, in
 
 def insert_measurements(store: Store, values: pd.DataFrame, today: date, fix_share: float,
                         void_share: float, rng: np.random.Generator) -> dict:
-    """Originales, luego correcciones (≈ fix_share) y anulaciones (≈ void_share) que las reemplazan."""
+    """Originales, luego correcciones y anulaciones que las reemplazan.
+
+    `fix_share` es el número medio de correcciones por valor: 0.02 corrige un valor de cada
+    cincuenta; 120 da una historia larga (unas 120 versiones por periodo). La primera corrección de
+    un valor llega de 10 a 60 días después del original y cada una de las siguientes de 1 a 3 días
+    después de la anterior. Al final se indexan las filas nuevas en el almacén por fecha de corte
+    (metrics/asof.py), en la misma transacción."""
     n = len(values)
     pick = rng.random(n)
-    fixes = values[pick < fix_share].copy()
-    fixed = fixes["value"].to_numpy() * rng.uniform(0.9, 1.1, size=len(fixes))
-    fixes["value"] = np.where(fixes["whole"].to_numpy(), np.round(fixed), np.round(fixed, 1))
-    fixes["recorded_at"] = fixes["recorded_at"] + pd.to_timedelta(rng.integers(10, 60, size=len(fixes)), unit="D")
-    voids = values[(pick >= fix_share) & (pick < fix_share + void_share)].copy()
+    share = fix_share - np.floor(fix_share)
+    rounds = int(np.floor(fix_share)) + (pick < share)
+    gap = pd.to_timedelta(rng.integers(10, 60, size=n), unit="D")
+    voids = values[(pick >= share) & (pick < share + void_share)].copy()
     voids["recorded_at"] = voids["recorded_at"] + pd.to_timedelta(rng.integers(5, 30, size=len(voids)), unit="D")
-    fixes = fixes[fixes["recorded_at"] < pd.Timestamp(today)]
     voids = voids[voids["recorded_at"] < pd.Timestamp(today)]
 
     common = ("indicator, year, period, period_end, value, analysis, evidence_url, recorded_at, "
@@ -179,6 +184,7 @@ def insert_measurements(store: Store, values: pd.DataFrame, today: date, fix_sha
     analysis = f"CASE WHEN f.met THEN '{ANALYSIS_OK}' ELSE '{ANALYSIS_LOW}' END"
     replaced = ("(SELECT max(m.id) FROM measurement m WHERE m.indicator = f.indicator "
                 "AND m.year = f.year AND m.period = f.period)")
+    n_fixes = 0
     with store.transaction() as cur:
         cur.register("_values", values)
         cur.execute(
@@ -186,16 +192,28 @@ def insert_measurements(store: Store, values: pd.DataFrame, today: date, fix_sha
             f"{analysis}, {evidence}, f.recorded_at, '{BENCH_USER}', NULL, NULL, false "
             "FROM _values f ORDER BY f.recorded_at, f.indicator, f.year, f.period")
         cur.unregister("_values")
-        for name, frame, value, reason, void in (("_fixes", fixes, "f.value", FIX_REASON, "false"),
-                                                 ("_voids", voids, "NULL", VOID_REASON, "true")):
+        batches = []
+        recorded = values["recorded_at"] + gap
+        for k in range(1, int(rounds.max(initial=0)) + 1):
+            fixes = values[rounds >= k].copy()
+            fixed = fixes["value"].to_numpy() * rng.uniform(0.9, 1.1, size=len(fixes))
+            fixes["value"] = np.where(fixes["whole"].to_numpy(), np.round(fixed), np.round(fixed, 1))
+            fixes["recorded_at"] = recorded[rounds >= k]
+            recorded = recorded + pd.to_timedelta(rng.integers(1, 4, size=n), unit="D")
+            fixes = fixes[fixes["recorded_at"] < pd.Timestamp(today)]
+            n_fixes += len(fixes)
+            batches.append(("_fixes", fixes, "f.value", FIX_REASON, "false"))
+        batches.append(("_voids", voids, "NULL", VOID_REASON, "true"))
+        for name, frame, value, reason, void in batches:
             cur.register(name, frame)
             cur.execute(
                 f"INSERT INTO measurement ({common}) SELECT f.indicator, f.year, f.period, f.period_end, "
                 f"{value}, {analysis}, {evidence}, f.recorded_at, '{BENCH_USER}', {replaced}, "
                 f"'{reason}', {void} FROM {name} f ORDER BY f.recorded_at, f.indicator, f.year, f.period")
             cur.unregister(name)
+        asof.index_new(cur)
         cur.execute("INSERT OR REPLACE INTO setting VALUES ('demo', 'true')")
-    return {"originales": n, "correcciones": len(fixes), "anulaciones": len(voids)}
+    return {"originales": n, "correcciones": n_fixes, "anulaciones": len(voids)}
 
 
 def build(path: Path, today: date | None = None, n_processes: int = 40, n_indicators: int = 4000,
@@ -241,7 +259,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hoy", type=date.fromisoformat, default=None,
                         help="fecha AAAA-MM-DD hasta la que hay valores registrados (hoy)")
     parser.add_argument("--semilla", type=int, default=20240301, help="semilla aleatoria fija (20240301)")
-    parser.add_argument("--correcciones", type=float, default=0.02, help="fracción de valores corregidos (0.02)")
+    parser.add_argument("--correcciones", type=float, default=0.02,
+                        help="correcciones por valor, en promedio (0.02: uno de cada cincuenta; 120: historia larga)")
     parser.add_argument("--anulaciones", type=float, default=0.001, help="fracción de valores anulados (0.001)")
     parser.add_argument("--reemplazar", action="store_true", help="reemplazar el archivo si ya existe")
     args = parser.parse_args(argv)

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from metrics import actions as actions_mod
 from metrics import fmt, values, xlsx
+from metrics import plan as plan_mod
 from metrics.periods import period_label
 from metrics.plan import Plan
 from metrics.vocabulary import (ACCUMULATION_LABELS, ACTION_STATUSES, FREQUENCY_LABELS, OBJECTIVE_KINDS,
@@ -63,32 +64,40 @@ class Provenance:
         return {"fecha_corte": self.as_of.isoformat(), "version": self.version, "hash_datos": self.data_hash}
 
 
-_HASHED_TABLES = ("entity", "setting", "plan", "objective", "process", "indicator", "indicator_objective",
-                  "target", "activity")
+def _hashed_parts(store: Store, as_of: date) -> list[tuple[str, str, list]]:
+    """(name, SQL, parameters) of what the figures of a cut-off are built from: every plan table, the
+    plan changes in force by then, the values in force (through the as-of store) and the Plan de
+    Acción's progress recorded by then. Ids, who recorded a row and why are left out."""
+    parts = [(table, f"SELECT * FROM {table}", []) for table in plan_mod.TABLES]
+    in_force = f"SELECT indicator, year, period, period_end, value FROM ({values.in_force_sql(whole=False)}) " \
+               "WHERE NOT is_void"
+    parts += [("plan_change", "SELECT item, item_key, effective_from, retired, data FROM plan_change "
+                              "WHERE effective_from <= ?", [as_of]),
+              ("measurement", in_force, values.in_force_params(as_of)),
+              ("action_progress", "SELECT action, year, period, period_end, progress, is_void, recorded_at "
+                                  "FROM action_progress WHERE recorded_at < ? AND period_end <= ?",
+               values.in_force_params(as_of))]
+    return parts
 
 
 def data_hash(store: Store, as_of: date) -> str:
-    """12 hex digits of a sha256 over the plan tables and the values in force at the cut-off.
+    """12 hex digits of a sha256 over the data the figures of a cut-off are built from (`_hashed_parts`).
 
-    The rows are sorted and written as CSV before hashing, so the same data and cut-off always give
-    the same hash, whatever the order DuckDB returns; who recorded a value is left out.
+    Computed in DuckDB, in one query: each part is its row count and the sums of the md5 of every row
+    written as JSON, which do not depend on the order DuckDB reads the rows in, so the same data and
+    cut-off always give the same hash, in any database file.
     """
+    parts = _hashed_parts(store, as_of)
+    sql = " UNION ALL ".join(
+        f"SELECT {k} AS k, count(*), sum(md5_number_upper(to_json(r)::VARCHAR))::VARCHAR, "
+        f"sum(md5_number_lower(to_json(r)::VARCHAR))::VARCHAR FROM ({query}) r" for k, (_, query, _) in enumerate(parts))
+    found = {row[0]: row[1:] for row in store.query(sql, [p for _, _, params in parts for p in params])
+             .itertuples(index=False, name=None)}
     digest = hashlib.sha256()
-    for table in _HASHED_TABLES:
-        _hash_frame(digest, table, store.query(f"SELECT * FROM {table}"))
-    in_force = values.current_values(store, as_of)[["indicator", "year", "period", "period_end", "value"]]
-    _hash_frame(digest, "measurement", in_force)
-    progress = store.query("SELECT activity, as_of, progress FROM activity_progress WHERE as_of <= ?", [as_of])
-    _hash_frame(digest, "activity_progress", progress)
+    for k, (name, _, _) in enumerate(parts):
+        digest.update(f"{name}:{':'.join(str(x) for x in found[k])};".encode())
     digest.update(as_of.isoformat().encode())
     return digest.hexdigest()[:12]
-
-
-def _hash_frame(digest, name: str, frame: pd.DataFrame) -> None:
-    frame = frame.reindex(sorted(frame.columns), axis=1)
-    frame = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
-    digest.update(name.encode())
-    digest.update(frame.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d").encode())
 
 
 def provenance(store: Store, as_of: date) -> Provenance:

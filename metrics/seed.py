@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import accounts, action_plan, demo
+from metrics import accounts, action_plan, asof, demo
 from metrics import values as values_mod
 from metrics.periods import period_end, term_end
 from metrics import plan as plan_mod
@@ -116,6 +116,7 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
         _insert_frame(cur, "measurement", values)
         _insert_frame(cur, "action_progress", actions)
         _insert_frame(cur, "measurement", _computed_values(cur, computed, today))
+        asof.index_new(cur)   # the corrections below replace the version in force, read from the as-of store
         cur.register("_fix", corrections)
         cur.execute(
             "INSERT INTO measurement (indicator, year, period, period_end, value, analysis, "
@@ -125,6 +126,7 @@ def load_demo_values(store: Store, today: date, seed_dir: Path = SEED_DIR) -> in
             f"LEFT JOIN ({values_mod.in_force_sql()}) v USING (indicator, year, period)",
             values_mod.in_force_params(today))
         cur.unregister("_fix")
+        asof.index_new(cur)
         cur.execute("INSERT OR REPLACE INTO setting VALUES ('demo', 'true')")
     return len(values) + len(corrections)
 

@@ -2,9 +2,11 @@
 
 A measurement row is never changed. The value in force for a period at a cut-off is the last row
 written (highest id: ids are taken inside the one write lock, so they follow the commit order) among
-the rows recorded on or before the cut-off; a void row hides the period. `in_force_sql` is that
-definition, the only one: every reader (pages, reports, exports, seed) builds on it. The queries do
-their work in DuckDB, so a page costs the same for a thousand rows or a million.
+the rows recorded on or before the cut-off; a void row hides the period. The as-of store
+(metrics/asof.py, migration 007) keeps that as an interval of cut-offs per row, so `in_force_sql`,
+the only reader of the definition (pages, reports, exports, seed and writes build on it), is one
+range test instead of a window over every version: a cut-off costs the same after one version per
+period or a hundred, and for a thousand rows or a million.
 """
 from __future__ import annotations
 
@@ -17,20 +19,24 @@ from metrics.periods import periods_per_year_sql
 from metrics.store import Store
 
 
-def in_force_sql(where: str = "") -> str:
+def in_force_sql(where: str = "", whole: bool = True) -> str:
     """SQL of the measurement rows in force at a cut-off (voids included, so a caller can see them).
 
-    Takes the positional parameters of `in_force_params(as_of)` first; `where` adds conditions
-    ('AND indicator = ?') whose parameters follow.
+    Takes the positional parameters of `in_force_params(as_of)` first; `where` adds conditions on
+    the period ('AND indicator = ?', over indicator, year, period, period_end, value, is_void,
+    recorded_at) whose parameters follow. `whole`: every column of `measurement`; otherwise only
+    the columns above and id, which is all the engine's figures read (no join with the texts).
     """
-    return f"""
-        SELECT * FROM measurement
-        WHERE recorded_at < ? AND period_end <= ? {where}
-        QUALIFY row_number() OVER (PARTITION BY indicator, year, period ORDER BY id DESC) = 1
+    narrow = f"""
+        SELECT v.* EXCLUDE (valid_until) FROM value_interval v, (SELECT ?::TIMESTAMP AS after, ?::DATE AS cut_off) c
+        WHERE v.recorded_at < c.after AND v.valid_until >= c.after AND v.period_end <= c.cut_off {where}
     """
+    return f"SELECT m.* FROM measurement m SEMI JOIN ({narrow}) v ON m.id = v.id" if whole else narrow
 
 
 def in_force_params(as_of: date) -> list:
+    """The cut-off's parameters of `in_force_sql`: the day after it (a row counts if recorded before
+    then) and the cut-off itself (periods ended by then)."""
     return [as_of + timedelta(days=1), as_of]
 
 
@@ -57,7 +63,7 @@ def yearly_results(store: Store, as_of: date, since: date | None = None,
         SELECT indicator, year, count(*) AS n_reported, sum(value) AS total,
                arg_max(value, period) AS last_value, max(period) AS last_period,
                max(period_end) AS last_end, max(recorded_at) AS last_recorded
-        FROM ({in_force_sql(window)}) WHERE NOT is_void
+        FROM ({in_force_sql(window, whole=False)}) WHERE NOT is_void
         GROUP BY indicator, year ORDER BY indicator, year
     """
     # typed explicitly: an empty result (a new database) would otherwise come back as text columns
@@ -155,11 +161,9 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
                if detail else "")
     sql = f"""
         WITH {_due_sql(ind_sql, where)},
-        cur AS ({in_force_sql("AND period_end >= ?")}),
-        first AS (
-            SELECT indicator, year, period, min(recorded_at) AS first_reported FROM measurement
-            WHERE recorded_at < ? AND period_end >= ? AND NOT is_void GROUP BY indicator, year, period
-        ), lock AS (
+        cur AS ({in_force_sql("AND period_end >= ?", whole=detail)}),
+        first AS (SELECT * FROM period_report WHERE first_reported < ?),
+        lock AS (
             SELECT max(locked_through) AS locked_through FROM period_lock WHERE locked_at < ?
         ), judged AS (
             SELECT d.pos, d.year, d.period, d.period_end, d.deadline, {version}
@@ -177,7 +181,7 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
         FROM judged ORDER BY period_end, pos, year, period
     """
     params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days]
-              + in_force_params(as_of) + [since, nxt, since, nxt, as_of, since, as_of, as_of, as_of])
+              + in_force_params(as_of) + [since, nxt, nxt, as_of, since, as_of, as_of, as_of])
     df = store.query(sql, params)
     df.insert(0, "state", np.array(STATES, dtype=object)[df.pop("state_code").to_numpy(dtype="int64")])
     # typed explicitly: an empty result would otherwise come back with text columns

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from metrics import fmt, outliers, scoring, validation, values
+from metrics import asof, fmt, outliers, scoring, validation, values
 from metrics import plan as plan_mod
 from metrics.accounts import Rejected, User, audit, check, require
 from metrics.periods import PERIODS_PER_YEAR, period_end, period_label
@@ -95,7 +95,7 @@ def outlook(src, ficha, year: int, period: int, value: float, settings: Settings
 def far_from_history(src, indicator: str, period_end, value: float) -> outliers.UsualRange | None:
     """The indicator's usual range when `value` falls outside it (None when it is within, or when
     there is too little history): the values in force now of the periods that ended before this one."""
-    sql = (f"SELECT value FROM ({values.in_force_sql('AND indicator = ? AND period_end < ?')}) "
+    sql = (f"SELECT value FROM ({values.in_force_sql('AND indicator = ? AND period_end < ?', whole=False)}) "
            "WHERE NOT is_void AND value IS NOT NULL")
     previous = [float(r[0]) for r in _fetch(src, sql, values.in_force_params(_EVERY_VERSION)
                                              + [indicator, pd.Timestamp(period_end).date()])]
@@ -235,7 +235,8 @@ _ACTIONS = {"report": "reportar", "correct": "corregir", "void": "anular", "bulk
 
 
 def write(cur, prepared: list[Prepared], action: str, now: datetime) -> list[int]:
-    """Append the prepared rows, mark the exceptions they use, and audit each one."""
+    """Append the prepared rows, mark the exceptions they use, audit each one, and index them in the
+    as-of store (same transaction)."""
     ids = []
     sql = (f"INSERT INTO measurement ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
            "RETURNING id")
@@ -250,6 +251,7 @@ def write(cur, prepared: list[Prepared], action: str, now: datetime) -> list[int
                         [new_id, now, p.exception_id])
             detail += f"; excepción de cierre {p.exception_id}"
         audit(cur, p.row["recorded_by"], _ACTIONS[action], f"{p.label} (versión {new_id})", detail, now)
+    asof.index_new(cur)
     return ids
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics import asof
 from metrics.seed import SEED_DIR, load_plan
 from metrics.store import Store
 
@@ -62,11 +63,13 @@ def record(store: Store, indicator: str, year: int, period: int, value: float | 
     from metrics.periods import period_end
     freq = store.scalar("SELECT frequency FROM indicator WHERE code = ?", [indicator])
     with store.transaction() as cur:
-        return cur.execute(
+        new_id = cur.execute(
             "INSERT INTO measurement (indicator, year, period, period_end, value, recorded_at, recorded_by, "
             "supersedes, reason, is_void) VALUES (?, ?, ?, ?, ?, ?, 'prueba', ?, ?, ?) RETURNING id",
             [indicator, year, period, period_end(year, freq, period), value,
              datetime.combine(on, datetime.min.time()).replace(hour=9), supersedes, reason, void]).fetchone()[0]
+        asof.index_new(cur)
+        return new_id
 
 
 def build(folder: Path) -> Store:

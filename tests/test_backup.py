@@ -212,12 +212,14 @@ def test_a_check_that_crashes_is_reported_in_spanish_and_changes_nothing(real_ba
 
 WRITER = textwrap.dedent("""
     import os, signal, sys
+    from metrics import asof
     from metrics.store import Store
     store = Store(sys.argv[1])
     with store.transaction() as cur:
         for i in range(12):
             cur.execute("INSERT INTO measurement (indicator, year, period, period_end, value, recorded_at, "
                         "recorded_by) VALUES ('GD-05', 2031, 1, '2031-03-31', ?, now(), 'wal')", [i])
+        asof.index_new(cur)
     os.kill(os.getpid(), signal.SIGKILL)   # no checkpoint, no clean close: the rows live only in the .wal
 """)
 

@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from metrics import charts, export, fmt, plan as plan_mod, seed, snapshot
+from metrics import asof, charts, export, fmt, plan as plan_mod, plan_changes, seed, snapshot
 from metrics.scoring import STATUS_LABELS
 
 CUT = date(2024, 12, 31)
@@ -59,8 +59,30 @@ def test_hash_changes_when_a_value_in_force_changes(demo, tmp_path):
             cur.execute("INSERT INTO measurement (indicator, year, period, period_end, value, recorded_at, "
                         "recorded_by, reason) VALUES ('GD-03', 2024, 4, DATE '2024-12-31', 12.5, "
                         "TIMESTAMP '2024-12-31 08:00', 'x', 'prueba')")
+            asof.index_new(cur)
         assert export.data_hash(other, CUT) != before
         assert export.data_hash(other, date(2024, 6, 30)) == export.data_hash(store, date(2024, 6, 30))
+    finally:
+        other.close()
+
+
+def test_hash_follows_the_plan_changes_and_the_action_progress_of_its_cut_off(tmp_path):
+    other = seed.open_demo(tmp_path / "other.duckdb", today=date(2025, 6, 30))
+    try:
+        cut, later = date(2024, 12, 31), date(2025, 3, 31)
+        before = {d: export.data_hash(other, d) for d in (cut, later)}
+        plan_changes.save_rows(other, "admin.demo", "target", [{"indicator": "GD-05", "year": 2025, "target": 77}],
+                               "Meta ajustada en la prueba del hash", date(2025, 1, 1))
+        assert export.data_hash(other, cut) == before[cut]           # in force only from 2025
+        assert export.data_hash(other, later) != before[later]
+        moved, april = export.data_hash(other, later), export.data_hash(other, date(2025, 4, 30))
+        action = other.scalar("SELECT code FROM plan_action WHERE year = 2025 ORDER BY code LIMIT 1")
+        with other.transaction() as cur:
+            cur.execute("INSERT INTO action_progress (action, year, period, period_end, progress, recorded_at, "
+                        "recorded_by) VALUES (?, 2025, 1, DATE '2025-03-31', 42, TIMESTAMP '2025-04-03 09:00', 'x')",
+                        [action])
+        assert export.data_hash(other, later) == moved                # recorded after that cut-off
+        assert export.data_hash(other, date(2025, 4, 30)) != april         # and counts from the next one
     finally:
         other.close()
 

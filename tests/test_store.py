@@ -135,3 +135,49 @@ def test_a_half_built_file_is_never_left_as_the_database(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         seed.open_demo(tmp_path / "x.duckdb")
     assert list(tmp_path.iterdir()) == []   # neither the database nor the half-built file
+
+
+# -- the data stamp: it changes with the figures, never with sign-ins -------------------------------
+def test_the_stamp_changes_with_every_figure_and_never_with_a_sign_in(tmp_path):
+    from datetime import datetime
+
+    from metrics import accounts, plan_changes, sessions, writes
+    from metrics.accounts import Rejected
+    from metrics.writes import Entry
+    from tests.reporting_helpers import NOW, PASSWORD, fresh_store
+
+    store = fresh_store(tmp_path)
+    try:
+        stamp = store.stamp()
+        with pytest.raises(Rejected):
+            accounts.sign_in(store, "lider.ti", "no-es-la-clave", now=NOW)
+        with pytest.raises(Rejected):
+            accounts.sign_in(store, "nadie.conocido", "no-es-la-clave", now=NOW)
+        accounts.sign_in(store, "lider.ti", PASSWORD, now=NOW)
+        sessions.start(store, "lider.ti", now=NOW)
+        accounts.change_own_password(store, "lider.ti", PASSWORD, "otra-clave-de-prueba-456", now=NOW)
+        assert store.stamp() == stamp, "a sign-in, a session or a password changed the data stamp"
+        assert store.scalar("SELECT count(*) FROM audit_log") > 0
+
+        seen = {stamp}
+        analysis = "Análisis de la prueba del sello de datos."
+
+        def changed(what: str) -> None:
+            now = store.stamp()
+            assert now not in seen, f"{what} left the data stamp unchanged"
+            seen.add(now)
+
+        first = writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "80", analysis=analysis), now=NOW)
+        changed("a value")
+        second = writes.correct(store, "lider.ti", Entry("GD-06", 2025, 6, "81", analysis=analysis),
+                                "Se corrigió el dato del periodo", expected_id=first, now=NOW)
+        changed("a correction")
+        writes.void(store, "admin", "GD-06", 2025, 6, "Se anuló el dato del periodo", expected_id=second, now=NOW)
+        changed("a void")
+        writes.lock_periods(store, "admin", date(2025, 6, 30), now=NOW)
+        changed("a period lock")
+        plan_changes.save_rows(store, "admin", "target", [{"indicator": "GD-05", "year": 2025, "target": 99}],
+                               "Meta ajustada por el comité de prueba", date(2025, 6, 1), now=datetime(2025, 9, 2))
+        changed("a plan change")
+    finally:
+        store.close()

@@ -10,7 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from metrics import bulk, export, plan as plan_mod, snapshot, xlsx
+from metrics import asof, bulk, export, plan as plan_mod, snapshot, xlsx
 from metrics.periods import period_end
 from metrics.seed import build
 from metrics.store import Store
@@ -64,6 +64,7 @@ def store(tmp_path_factory):
                         "evidence_url, recorded_at, recorded_by, reason) VALUES (?, ?, ?, ?, 50, ?, ?, ?, 'x', ?)",
                         [INDICATOR, year, period, period_end(year, "T", period), text, text,
                          f"2025-02-28 23:59:{i:02d}", text])
+        asof.index_new(cur)
         for i, text in enumerate(FORMULAS):  # the action text needs at least a few characters: all do
             cur.execute("INSERT INTO improvement_action (indicator, action, responsible, due_date, status, created_at, "
                         "created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, 'abierta', ?, 'x', ?, 'x')",
