@@ -65,3 +65,41 @@ def test_legend_lists_only_what_is_drawn_and_trends_highlight_one_indicator():
     for trace in history.data:  # a legend entry only for a trace with a visible line, fill or marker
         if trace.showlegend is not False:
             assert trace.line.width is None or trace.line.width > 0 or trace.fill not in (None, "none"), trace.name
+
+
+def many_indicators(n: int) -> pd.DataFrame:
+    """n indicators: a few red and yellow, some with no current figure, most green."""
+    statuses = (["rojo"] * 15 + ["amarillo"] * 200 + ["desactualizado"] * 30 + ["sin_dato"] * 55
+                + ["verde"] * (n - 300))
+    attainment = [0.2 + (i % 15) / 100 if s == "rojo" else 0.7 if s == "amarillo" else None if s == "sin_dato"
+                  else 0.65 if s == "desactualizado" else 1.0 for i, s in enumerate(statuses)]
+    return pd.DataFrame({"code": [f"IN-{i:04d}" for i in range(n)],
+                         "name": [f"Indicador sintético número {i} de un objetivo grande" for i in range(n)],
+                         "attainment": attainment, "status": statuses})
+
+
+def test_a_thousand_indicators_give_the_worst_bars_and_one_row_that_counts_the_rest():
+    rows = many_indicators(1000)
+    fig = charts.indicator_bars(rows, 60, 80)
+    (bar,) = fig.data
+    n = charts.MAX_LISTED_INDICATORS
+    assert len(bar.y) == n + 1  # the worst n and one summary row, at the bottom
+    assert bar.y[0] == "y 980 indicadores más" and bar.marker.color[0] == charts.OTHERS_COLOR
+    assert bar.text[0] == "700 en verde, 195 en amarillo, 30 desactualizados y 55 sin dato"
+    shown = [str(y).split(" · ")[0] for y in bar.y[1:]][::-1]  # top to bottom
+    assert shown[:15] == list(rows[rows["status"] == "rojo"].sort_values(["attainment", "code"])["code"])
+    assert set(rows.set_index("code").loc[shown[15:], "status"]) == {"amarillo"}
+    framed = charts.frame(fig, "Objetivo grande", date(2024, 12, 31), "Entidad", demo=False)
+    small = charts.frame(charts.indicator_bars(rows.iloc[: n + 1], 60, 80), "Objetivo", date(2024, 12, 31),
+                         "Entidad", demo=False)
+    assert framed.layout.height == small.layout.height  # as tall as n + 1 indicators, whatever the plan
+
+
+def test_indicators_with_no_current_figure_come_after_the_measured_ones_in_trouble():
+    rows = pd.DataFrame({"code": ["A", "B", "C", "D", "E"], "attainment": [1.0, None, 0.7, 0.65, 0.3],
+                         "status": ["verde", "sin_dato", "amarillo", "desactualizado", "rojo"]})
+    shown, rest = charts.worst_indicators(rows, 4)
+    assert list(shown["code"]) == ["E", "C", "D", "B"] and list(rest["code"]) == ["A"]
+    assert charts.rest_summary(rest) == "y 1 indicador más: 1 en verde"
+    few = charts.indicator_bars(rows.assign(name="x"), 60, 80)
+    assert len(few.data[0].y) == 5 and "más" not in " ".join(few.data[0].y)  # nothing left over: no summary row
