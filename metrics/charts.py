@@ -25,7 +25,7 @@ CAPTION_OFFSET = 62  # px from the plot area down to the caption (as in metrics.
 OTHERS_COLOR = "#b8bec7"
 # A chart or a report table lists at most this many indicators; the rest are counted, never drawn, so a
 # plan of thousands of indicators gives a figure of the same size as the demo's.
-MAX_LISTED_INDICATORS = 20
+MAX_LISTED_INDICATORS = 15
 # Which indicators are listed first: red, then yellow (each by attainment, lowest first), then those with
 # no current figure (they cannot be ranked by attainment, but they owe a report), green last.
 ATTENTION_ORDER = ("rojo", "amarillo", "desactualizado", "sin_dato", "verde")

@@ -69,9 +69,9 @@ def test_legend_lists_only_what_is_drawn_and_trends_highlight_one_indicator():
 
 def many_indicators(n: int) -> pd.DataFrame:
     """n indicators: a few red and yellow, some with no current figure, most green."""
-    statuses = (["rojo"] * 15 + ["amarillo"] * 200 + ["desactualizado"] * 30 + ["sin_dato"] * 55
+    statuses = (["rojo"] * 10 + ["amarillo"] * 205 + ["desactualizado"] * 30 + ["sin_dato"] * 55
                 + ["verde"] * (n - 300))
-    attainment = [0.2 + (i % 15) / 100 if s == "rojo" else 0.7 if s == "amarillo" else None if s == "sin_dato"
+    attainment = [0.3 - i / 100 if s == "rojo" else 0.7 if s == "amarillo" else None if s == "sin_dato"
                   else 0.65 if s == "desactualizado" else 1.0 for i, s in enumerate(statuses)]
     return pd.DataFrame({"code": [f"IN-{i:04d}" for i in range(n)],
                          "name": [f"Indicador sintético número {i} de un objetivo grande" for i in range(n)],
@@ -83,12 +83,13 @@ def test_a_thousand_indicators_give_the_worst_bars_and_one_row_that_counts_the_r
     fig = charts.indicator_bars(rows, 60, 80)
     (bar,) = fig.data
     n = charts.MAX_LISTED_INDICATORS
+    assert 10 < n < 215
     assert len(bar.y) == n + 1  # the worst n and one summary row, at the bottom
-    assert bar.y[0] == "y 980 indicadores más" and bar.marker.color[0] == charts.OTHERS_COLOR
-    assert bar.text[0] == "700 en verde, 195 en amarillo, 30 desactualizados y 55 sin dato"
+    assert bar.y[0] == f"y {1000 - n} indicadores más" and bar.marker.color[0] == charts.OTHERS_COLOR
+    assert bar.text[0] == f"700 en verde, {215 - n} en amarillo, 30 desactualizados y 55 sin dato"
     shown = [str(y).split(" · ")[0] for y in bar.y[1:]][::-1]  # top to bottom
-    assert shown[:15] == list(rows[rows["status"] == "rojo"].sort_values(["attainment", "code"])["code"])
-    assert set(rows.set_index("code").loc[shown[15:], "status"]) == {"amarillo"}
+    assert shown[:10] == [f"IN-{i:04d}" for i in range(9, -1, -1)]  # red, the lowest attainment first
+    assert set(rows.set_index("code").loc[shown[10:], "status"]) == {"amarillo"}
     framed = charts.frame(fig, "Objetivo grande", date(2024, 12, 31), "Entidad", demo=False)
     small = charts.frame(charts.indicator_bars(rows.iloc[: n + 1], 60, 80), "Objetivo", date(2024, 12, 31),
                          "Entidad", demo=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from metrics import charts, export, plan as plan_mod, seed, snapshot, values
@@ -61,7 +62,11 @@ def app_figures(store, plan, snap) -> dict[str, object]:
     current = values.current_values(store, CUT, indicator=ind["code"])
     table = snapshot.compare(snapshot.compute(store, plan, date(2024, 9, 30)), snap)
     compared = table[table["kind"] == "objetivo"]
+    # an objective of a large plan, as the PDF report draws it: the worst indicators and one row for the rest
+    large = pd.concat([snap.indicators.assign(code=snap.indicators["code"] + f"-{k}") for k in range(40)])
     return {
+        "informe-objetivo-grande": framed(charts.indicator_bars(large, s.red_below, s.green_from),
+                                          "Cumplimiento de los indicadores de un objetivo grande"),
         "avance-tiempo": framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", 300),
         "semaforo": framed(charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo", 320),
         "objetivos": framed(charts.score_bars(named, "label", s.red_below, s.green_from), "Puntaje por objetivo"),
@@ -163,7 +168,7 @@ def test_the_check_bites_on_a_broken_layout(demo, chromium):
     figures = app_figures(store, plan, snap)
     squeezed = export.stamped(figures["historia-objetivos"], PROV)
     squeezed.update_layout(margin={"b": 40})  # the caption falls on the axis title and off the figure
-    geometry = measure(chromium, export.RENDERER.render(squeezed, "svg", export.IMAGE_WIDTH, 460, 1))
+    geometry = measure(chromium, export.RENDERER.render_many([(squeezed, "svg", export.IMAGE_WIDTH, 460, 1)])[0])
     assert any("Fecha de corte" in p or "xtitle" in p for p in problems(geometry))
 
     bars = figures["objetivos"]
