@@ -265,10 +265,18 @@ def process_trends(periods: pd.DataFrame, labels: dict[str, str], red_below: flo
                       annotation_font={"size": 11, "color": "#4b5563"})
     highlight = highlight if highlight in labels else next(iter(labels), None)
     others = periods[periods["indicator"] != highlight]
+    # a large process draws the MAX_LISTED_INDICATORS others with the lowest latest attainment, and says so
+    latest = others.sort_values("period_end").groupby("indicator")["attainment"].last().astype(float)
+    drawn = latest.sort_values(na_position="last", kind="stable").index[:MAX_LISTED_INDICATORS]
+    others_name = "Otros indicadores del proceso"
+    if len(latest) > len(drawn):
+        others_name = wrap(f"Otros {len(drawn)} indicadores del proceso, los de menor cumplimiento "
+                           f"({fmt.count(len(latest) - len(drawn), 'indicador')} más sin dibujar)", 45)
+        others = others[others["indicator"].isin(drawn)]
     first_other = True
     for code, rows in others.groupby("indicator", sort=True):
         fig.add_trace(go.Scatter(x=rows["period_end"], y=rows["attainment"].astype(float) * 100,
-                                 name="Otros indicadores del proceso", legendgroup="otros", showlegend=first_other,
+                                 name=others_name, legendgroup="otros", showlegend=first_other,
                                  mode="lines", line={"color": OTHERS_COLOR, "width": 1.5},
                                  hovertext=labels.get(code, code), hoverinfo="text+x+y"))
         first_other = False

@@ -104,3 +104,18 @@ def test_indicators_with_no_current_figure_come_after_the_measured_ones_in_troub
     assert charts.rest_summary(rest) == "y 1 indicador más: 1 en verde"
     few = charts.indicator_bars(rows.assign(name="x"), 60, 80)
     assert len(few.data[0].y) == 5 and "más" not in " ".join(few.data[0].y)  # nothing left over: no summary row
+
+
+def test_a_large_process_draws_its_lowest_trends_and_says_how_many_are_left_out():
+    n = charts.MAX_LISTED_INDICATORS
+    codes = [f"P-{i:03d}" for i in range(100)]
+    periods = pd.DataFrame({"indicator": [c for c in codes for _ in range(2)],
+                            "period_end": pd.to_datetime(["2024-06-30", "2024-12-31"] * 100),
+                            "attainment": [a for i in range(100) for a in (0.1, 1 - i / 200)]})
+    labels = {c: f"{c} · indicador" for c in codes}
+    fig = charts.process_trends(periods, labels, 60, 80, highlight="P-000")
+    others = [t for t in fig.data if t.legendgroup == "otros"]
+    assert len(others) == n  # the highlighted one apart
+    assert {t.hovertext for t in others} == {labels[c] for c in codes[-n:]}  # the lowest latest attainment
+    assert others[0].name.replace("<br>", " ") == f"Otros {n} indicadores del proceso, los de menor cumplimiento " \
+                             f"({99 - n} indicadores más sin dibujar)"

@@ -64,6 +64,8 @@ def app_figures(store, plan, snap) -> dict[str, object]:
     compared = table[table["kind"] == "objetivo"]
     # an objective of a large plan, as the PDF report draws it: the worst indicators and one row for the rest
     large = pd.concat([snap.indicators.assign(code=snap.indicators["code"] + f"-{k}") for k in range(40)])
+    many = pd.concat([periods.assign(indicator=periods["indicator"] + f"-{k}") for k in range(10)])
+    many_labels = {f"{c}-{k}": f"{name} ({k})" for k in range(10) for c, name in labels.items()}
     return {
         "informe-objetivo-grande": framed(charts.indicator_bars(large, s.red_below, s.green_from),
                                           "Cumplimiento de los indicadores de un objetivo grande"),
@@ -74,6 +76,8 @@ def app_figures(store, plan, snap) -> dict[str, object]:
                                      "Puntaje por objetivo frente al tiempo transcurrido del plan", 460),
         "tendencia": framed(charts.process_trends(periods, labels, s.red_below, s.green_from),
                             "Cumplimiento por periodo · " + process, 480),
+        "tendencia-grande": framed(charts.process_trends(many, many_labels, s.red_below, s.green_from),
+                                   "Cumplimiento por periodo · un proceso grande", 480),
         "indicador": framed(charts.indicator_history(current, plan.targets[plan.targets["indicator"] == ind["code"]],
                                                      ind, s.red_below, s.green_from), f"{ind['code']} · {ind['name']}"),
         # Modo reunión, with its projector sizes (app_pages/reunion.py)
@@ -142,7 +146,7 @@ def problems(geometry: dict) -> list[str]:
 PROV = Provenance(CUT, "0123456789ab")
 # The figures of the pages a phone user opens (Resumen, Procesos, Indicador); the committee's
 # charts (objectives, Modo reunión) are checked at the report's width.
-ON_PHONES = ("avance-tiempo", "semaforo", "tendencia", "indicador")
+ON_PHONES = ("avance-tiempo", "semaforo", "tendencia", "tendencia-grande", "indicador")
 
 
 @pytest.mark.parametrize("width", [export.IMAGE_WIDTH, 390], ids=["informe", "telefono"])
