@@ -508,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
                                     args.generado_por)
         else:
             data = build_pdf(store, plan_mod.load(store, args.corte), args.corte, args.generado_por, args.comparar)
+    except export.RenderError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     try:

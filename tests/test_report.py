@@ -311,3 +311,15 @@ def test_a_large_plan_lists_the_worst_indicators_and_counts_the_rest(built, monk
     commented = [i for i in snap.indicators.itertuples() if i.status != "verde"
                  and f"{i.code} · {i.name} ({summary_mod.status_text(i.status)})" in text]
     assert 0 < len(commented) <= 3 * 4
+
+
+def test_cli_says_in_spanish_when_a_chart_cannot_be_rendered(built, tmp_path, monkeypatch, capsys):
+    """A render that returns nothing ends the command with the renderer's Spanish message, no traceback."""
+    def nothing(*args, **kwargs):
+        raise export.RenderError("No se pudo generar la imagen «Prueba» (PNG): el motor de gráficos no devolvió nada.")
+    monkeypatch.setattr(export, "render_many", nothing)
+    code = report.main(["--corte", CUT.isoformat(), "--salida", str(tmp_path / "x.pdf"),
+                        "--base", str(built["store"].path)])
+    assert code == 1
+    assert "Error: No se pudo generar la imagen «Prueba»" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
