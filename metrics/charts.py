@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from metrics import fmt
 from metrics.periods import PERIODS_PER_YEAR
 from metrics.scoring import period_share
-from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS
+from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, STATUSES
 
 COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "desactualizado": "#CC79A7",
           "sin_dato": "#9E9E9E"}
@@ -23,6 +23,15 @@ TARGET_COLOR = "#0072B2"
 SOURCE = "Fuente: tablero de seguimiento DE-P-007"
 CAPTION_OFFSET = 62  # px from the plot area down to the caption (as in metrics.export): room for ticks and axis title
 OTHERS_COLOR = "#b8bec7"
+# A chart or a report table lists at most this many indicators; the rest are counted, never drawn, so a
+# plan of thousands of indicators gives a figure of the same size as the demo's.
+MAX_LISTED_INDICATORS = 15
+# Which indicators are listed first: red, then yellow (each by attainment, lowest first), then those with
+# no current figure (they cannot be ranked by attainment, but they owe a report), green last.
+ATTENTION_ORDER = ("rojo", "amarillo", "desactualizado", "sin_dato", "verde")
+_REST_WORDS = {"verde": ("en verde", "en verde"), "amarillo": ("en amarillo", "en amarillo"),
+               "rojo": ("en rojo", "en rojo"), "desactualizado": ("desactualizado", "desactualizados"),
+               "sin_dato": ("sin dato", "sin dato")}
 
 
 def wrap(text: str, width: int = 30) -> str:
@@ -106,15 +115,61 @@ def _status_bar(labels: list[str], pcts: list, statuses: list[str], hover: list[
         showlegend=False)
 
 
+def worst_indicators(rows: pd.DataFrame, limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the `limit` (MAX_LISTED_INDICATORS) indicators that most need attention, worst first; the rest)
+    of rows with code, attainment and status, in ATTENTION_ORDER."""
+    limit = MAX_LISTED_INDICATORS if limit is None else limit
+    rank = rows["status"].map({s: i for i, s in enumerate(ATTENTION_ORDER)})
+    keys = pd.DataFrame({"rank": rank, "attainment": pd.to_numeric(rows["attainment"]), "code": rows["code"]})
+    ordered = rows.loc[keys.sort_values(["rank", "attainment", "code"], na_position="last", kind="stable").index]
+    return ordered.iloc[:limit], ordered.iloc[limit:]
+
+
+def rest_summary(rest: pd.DataFrame) -> str:
+    """'y 985 indicadores más: 700 en verde, 200 en amarillo, 80 en rojo y 5 sin dato' (states with none left out)."""
+    counts = rest["status"].value_counts()
+    parts = [f"{fmt.number(counts[s], 0)} {_REST_WORDS[s][int(counts[s] != 1)]}" for s in STATUSES if counts.get(s, 0)]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " y " + parts[-1]
+    return f"y {fmt.count(len(rest), 'indicador')} más: {listed}"
+
+
+def indicator_bars(rows: pd.DataFrame, red_below: float, green_from: float, limit: int | None = None) -> go.Figure:
+    """Attainment of a group of indicators (rows with code, name, attainment, status): the `limit` worst
+    as bars, worst on top, and one grey row that counts the rest by state; its height is bounded."""
+    shown, rest = worst_indicators(rows, limit)
+    bars = shown.assign(score=pd.to_numeric(shown["attainment"]),
+                        label=[f"{c} · {_short(n, 34)}" for c, n in zip(shown["code"], shown["name"])])
+    summary = None
+    if len(rest):
+        head, _, counts = rest_summary(rest).partition(": ")
+        summary = (head, counts)
+    fig = score_bars(bars, "label", red_below, green_from, others=summary)
+    fig.update_layout(height=max(280, 34 * (len(shown) + (summary is not None)) + 200))
+    fig.update_xaxes(title="Cumplimiento frente a la meta (%)")
+    return fig
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def score_bars(rows: pd.DataFrame, label_col: str, red_below: float, green_from: float,
-               name_width: int = 30) -> go.Figure:
+               name_width: int = 30, others: tuple[str, str] | None = None) -> go.Figure:
     """Horizontal bars of scores (0..1 in `score`) with the semáforo thresholds marked; names wrapped
-    at `name_width` characters (wider on a projector, where there is room beside the bars)."""
+    at `name_width` characters (wider on a projector, where there is room beside the bars). `others`
+    (label, text) adds a grey bottom row for what is not drawn (see indicator_bars)."""
     rows = rows.iloc[::-1]
     pcts = [None if pd.isna(s) else s * 100 for s in rows["score"]]
     hover = [f"{lab}: {fmt.percent(s)} · {STATUS_LABELS[st]}" for lab, s, st in
              zip(rows[label_col], rows["score"], rows["status"])]
-    fig = go.Figure(_status_bar([wrap(x, name_width) for x in rows[label_col]], pcts, list(rows["status"]), hover))
+    bar = _status_bar([wrap(x, name_width) for x in rows[label_col]], pcts, list(rows["status"]), hover)
+    if others is not None:  # in the same trace, so the figure's height counts its row
+        label, text = others
+        bar.update(x=[0, *bar.x], y=[wrap(label, name_width), *bar.y], text=[text, *bar.text],
+                   hovertext=[f"{label}: {text}", *bar.hovertext])
+        bar.marker.update(color=[OTHERS_COLOR, *bar.marker.color],
+                          pattern={"shape": ["", *bar.marker.pattern.shape]})
+    fig = go.Figure(bar)
     # The red label ends at its line and the green one starts at its own: they can never overlap.
     for x, name, side in ((red_below, "Umbral rojo", "right"), (green_from, "Umbral verde", "left")):
         fig.add_vline(x=x, line_dash="dot", line_color="#6b7280")
@@ -210,10 +265,18 @@ def process_trends(periods: pd.DataFrame, labels: dict[str, str], red_below: flo
                       annotation_font={"size": 11, "color": "#4b5563"})
     highlight = highlight if highlight in labels else next(iter(labels), None)
     others = periods[periods["indicator"] != highlight]
+    # a large process draws the MAX_LISTED_INDICATORS others with the lowest latest attainment, and says so
+    latest = others.sort_values("period_end").groupby("indicator")["attainment"].last().astype(float)
+    drawn = latest.sort_values(na_position="last", kind="stable").index[:MAX_LISTED_INDICATORS]
+    others_name = "Otros indicadores del proceso"
+    if len(latest) > len(drawn):
+        others_name = wrap(f"Otros {len(drawn)} indicadores del proceso, los de menor cumplimiento "
+                           f"({fmt.count(len(latest) - len(drawn), 'indicador')} más sin dibujar)", 45)
+        others = others[others["indicator"].isin(drawn)]
     first_other = True
     for code, rows in others.groupby("indicator", sort=True):
         fig.add_trace(go.Scatter(x=rows["period_end"], y=rows["attainment"].astype(float) * 100,
-                                 name="Otros indicadores del proceso", legendgroup="otros", showlegend=first_other,
+                                 name=others_name, legendgroup="otros", showlegend=first_other,
                                  mode="lines", line={"color": OTHERS_COLOR, "width": 1.5},
                                  hovertext=labels.get(code, code), hoverinfo="text+x+y"))
         first_other = False

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import struct
+import tempfile
 import threading
 import zipfile
 import zlib
@@ -115,8 +116,17 @@ def chromium_path() -> str:
     return found
 
 
+RENDER_TABS = 2  # tabs of the one Chromium that render a batch side by side (a tab is a page, not a browser)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class RenderError(RuntimeError):
+    """A figure the renderer could not turn into an image; the message is for the person who asked."""
+
+
 class Renderer:
-    """One long-lived kaleido server for the process, used by one caller at a time."""
+    """One long-lived kaleido server for the process (one Chromium with RENDER_TABS tabs), used by one
+    caller at a time."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -135,21 +145,50 @@ class Renderer:
         import kaleido
         if self.running:
             return
-        kaleido.start_sync_server(path=chromium_path(), mathjax=False, plotlyjs=str(PLOTLY_JS), timeout=60,
-                                  silence_warnings=True, **browser_options)
+        kaleido.start_sync_server(path=chromium_path(), n=RENDER_TABS, mathjax=False, plotlyjs=str(PLOTLY_JS),
+                                  timeout=60, silence_warnings=True, **browser_options)
 
     def stop(self) -> None:
         import kaleido
         with self._lock:
             kaleido.stop_sync_server(silence_warnings=True)
 
-    def render(self, fig: go.Figure, fmt_: str, width: int, height: int, scale: float) -> bytes:
+    def render_many(self, jobs: list[tuple[go.Figure, str, int, int, float]]) -> list[bytes]:
+        """Images of (figure, format, width, height, scale) jobs, in order, from one call to kaleido: its
+        tabs take the figures side by side. kaleido returns the bytes of one figure only, so a batch
+        goes through files in a temporary folder."""
         import kaleido
-        spec = fig.to_dict()
-        with self._lock:
-            self._start({})
-            return kaleido.calc_fig_sync(spec, opts={"format": fmt_, "width": width, "height": height,
-                                                     "scale": scale})
+        with tempfile.TemporaryDirectory(prefix="tablero-imagenes-") as folder:
+            paths = [Path(folder) / f"{i}.{fmt_}" for i, (_, fmt_, *_) in enumerate(jobs)]
+            specs = [{"fig": fig.to_dict(), "path": path,
+                      "opts": {"format": fmt_, "width": width, "height": height, "scale": scale}}
+                     for path, (fig, fmt_, width, height, scale) in zip(paths, jobs)]
+            with self._lock:
+                self._start({})
+                try:
+                    kaleido.write_fig_from_object_sync(specs, cancel_on_error=True)
+                except Exception as exc:  # kaleido's own messages are in English and name its internals
+                    raise RenderError(_render_failed(len(jobs))) from exc
+            return [_checked(path.read_bytes() if path.exists() else b"", fmt_, fig)
+                    for path, (fig, fmt_, *_) in zip(paths, jobs)]
+
+
+def _render_failed(n: int) -> str:
+    return (f"No se pudo generar {'la imagen' if n == 1 else f'las {n} imágenes'}: el motor de gráficos "
+            "(Chromium) falló o tardó demasiado. Inténtelo de nuevo; si se repite, avise al administrador del "
+            "tablero.")
+
+
+def _checked(data: bytes, fmt_: str, fig: go.Figure) -> bytes:
+    """The image bytes, or a RenderError in Spanish when the renderer gave nothing usable (it returns
+    nothing for a figure too large to draw, for instance)."""
+    usable = data.startswith(PNG_SIGNATURE) if fmt_ == "png" else b"<svg" in data[:2000]
+    if not usable:
+        title = _title(fig).replace("<br>", " ") or "sin título"
+        raise RenderError(f"No se pudo generar la imagen «{title}» ({fmt_.upper()}): el motor de gráficos no "
+                          f"devolvió ninguna imagen ({int(fig.layout.height or 0)} px de alto). Inténtelo de "
+                          "nuevo; si se repite, avise al administrador del tablero.")
+    return data
 
 
 RENDERER = Renderer()
@@ -176,19 +215,34 @@ def _title(fig: go.Figure) -> str:
     return (fig.layout.title.text or "") if fig.layout.title else ""
 
 
+def render_many(figs: list[go.Figure], prov: Provenance, fmt_: str = "png", width: int = IMAGE_WIDTH,
+                scale: float = PNG_SCALE) -> list[bytes]:
+    """PNG or SVG bytes of several framed figures, stamped and traceable as `png` and `svg` make them,
+    rendered together in one call (the PDF report's 20 to 50 charts)."""
+    outs = [stamped(fig, prov) for fig in figs]
+    images = RENDERER.render_many([(out, fmt_, width, int(out.layout.height or 450), scale if fmt_ == "png" else 1)
+                                   for out in outs])
+    finish = _png_traced if fmt_ == "png" else _svg_traced
+    return [finish(image, fig, prov) for image, fig in zip(images, figs)]
+
+
 def png(fig: go.Figure, prov: Provenance, width: int = IMAGE_WIDTH, scale: float = PNG_SCALE) -> bytes:
     """PNG bytes of a figure ready for a report, with title and provenance in text chunks too."""
-    out = stamped(fig, prov)
-    data = RENDERER.render(out, "png", width, int(out.layout.height or 450), scale)
+    return render_many([fig], prov, "png", width, scale)[0]
+
+
+def svg(fig: go.Figure, prov: Provenance, width: int = IMAGE_WIDTH) -> bytes:
+    """SVG bytes of a figure, with the provenance also in a <metadata> element."""
+    return render_many([fig], prov, "svg", width)[0]
+
+
+def _png_traced(data: bytes, fig: go.Figure, prov: Provenance) -> bytes:
     return _png_with_text(data, {"Title": _title(fig), "Fecha de corte": prov.as_of.isoformat(),
                                  "Versión": prov.version, "Hash de datos": prov.data_hash,
                                  "Software": f"Tablero DE-P-007 {prov.version}"})
 
 
-def svg(fig: go.Figure, prov: Provenance, width: int = IMAGE_WIDTH) -> bytes:
-    """SVG bytes of a figure, with the provenance also in a <metadata> element."""
-    out = stamped(fig, prov)
-    data = RENDERER.render(out, "svg", width, int(out.layout.height or 450), 1)
+def _svg_traced(data: bytes, fig: go.Figure, prov: Provenance) -> bytes:
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     meta = json.dumps({"titulo": _title(fig), **prov.as_dict()}, ensure_ascii=False)
     meta = meta.replace("&", "&amp;").replace("<", "&lt;")
@@ -198,6 +252,10 @@ def svg(fig: go.Figure, prov: Provenance, width: int = IMAGE_WIDTH) -> bytes:
 
 def _png_with_text(data: bytes, entries: dict[str, str]) -> bytes:
     """Insert iTXt chunks (UTF-8 key/value text) right after the PNG header chunk."""
+    if not (data or b"").startswith(PNG_SIGNATURE) or len(data) < 33:
+        raise RenderError("La imagen PNG llegó vacía o incompleta del motor de gráficos, así que no se le puede "
+                          "anotar la fecha de corte ni el hash de los datos. Inténtelo de nuevo; si se repite, "
+                          "avise al administrador del tablero.")
     ihdr_end = 8 + 8 + struct.unpack(">I", data[8:12])[0] + 4
     chunks = b""
     for key, value in entries.items():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -35,7 +35,8 @@ from metrics.scoring import vision_rule
 from metrics.snapshot import Snapshot
 from metrics.store import Store, StoreError
 from metrics.summary import Summary, status_text, summarize
-from metrics.vocabulary import ACTION_STATUSES, OBJECTIVE_KINDS, PROCESS_TYPES, STATUSES, VISION_LABELS, YES_NO
+from metrics.vocabulary import (ACTION_STATUSES, OBJECTIVE_KINDS, PROCESS_TYPES, STATUS_LABELS, STATUSES,
+                               VISION_LABELS, YES_NO)
 
 
 # -- the PDF -------------------------------------------------------------------------------------
@@ -44,6 +45,9 @@ FONT = "DejaVu"
 PAGE_W = 180  # mm of text width on A4 with 15 mm margins
 CHART_WIDTH = 1000
 CHART_SCALE = 1.6  # 1600 px across 180 mm: about 225 dpi, enough for print
+# Processes given a section of their own (with chart, table and commentary); a larger plan gets one table
+# of every process and sections for the lowest scores, so the report's length does not grow with the plan.
+MAX_DETAILED_PROCESSES = 12
 
 
 class _Pdf(FPDF):
@@ -94,11 +98,17 @@ class _Pdf(FPDF):
         self.ln(3)
         self.set_font(FONT, "", 10)
 
-    def chart(self, png: bytes, alt: str) -> None:
-        from io import BytesIO
-        info = self.image(BytesIO(png), w=PAGE_W, alt_text=alt, x=self.l_margin)
-        self.ln(2)
-        return info
+
+@dataclass
+class _Placed:
+    """A chart's place in the PDF, kept until every chart is rendered in one batch."""
+    page: int
+    x: float
+    y: float
+    w: float
+    h: float
+    fig: object
+    title: str
 
 
 @dataclass
@@ -107,27 +117,49 @@ class _Ctx:
     plan: Plan
     snap: Snapshot
     prov: export.Provenance
-    notes: dict | None = None  # the briefing: latest analysis and open actions per indicator
+    placed: list[_Placed] = field(default_factory=list)
 
     def chart(self, pdf: _Pdf, fig, title: str) -> None:
+        """Reserve the chart's room where it goes (its size is known before rendering); `draw_charts`
+        renders every reserved chart together at the end and puts each in its place."""
         fig = charts.frame(fig, title, self.snap.as_of, self.plan.entity["name"], self.plan.is_demo,
                            height=int(fig.layout.height or 420))
-        height = (fig.layout.height or 420) + 40
-        if pdf.get_y() + height * PAGE_W / CHART_WIDTH > 275:
+        height = int(fig.layout.height)
+        if pdf.get_y() + (height + 40) * PAGE_W / CHART_WIDTH > 275:
             pdf.add_page()
-        pdf.chart(export.png(fig, self.prov, width=CHART_WIDTH, scale=CHART_SCALE), title)
+        w, h = PAGE_W, PAGE_W * height / CHART_WIDTH
+        room = pdf.page_break_trigger - pdf.get_y()
+        if h > room:  # never taller than a page: narrower instead
+            w, h = w * room / h, room
+        self.placed.append(_Placed(pdf.page, pdf.l_margin, pdf.get_y(), w, h, fig, title))
+        pdf.set_y(pdf.get_y() + h)
+        pdf.ln(2)
 
-    def indicator_bars(self, pdf: _Pdf, rows: pd.DataFrame, title: str) -> None:
-        bars = rows.assign(score=rows["attainment"].astype(float),
-                           label=[f"{c} · {_short(n, 34)}" for c, n in zip(rows["code"], rows["name"])])
-        fig = charts.score_bars(bars, "label", self.plan.settings.red_below, self.plan.settings.green_from)
-        fig.update_layout(height=max(280, 34 * len(rows) + 200))
-        fig.update_xaxes(title="Cumplimiento frente a la meta (%)")
-        self.chart(pdf, fig, title)
+    def draw_charts(self, pdf: _Pdf) -> None:
+        """Render every reserved chart in one call (the renderer's tabs work side by side) and place it."""
+        from io import BytesIO
+        images = export.render_many([p.fig for p in self.placed], self.prov, width=CHART_WIDTH, scale=CHART_SCALE)
+        last = pdf.page
+        for spot, image in zip(self.placed, images):
+            pdf.page = spot.page
+            pdf.image(BytesIO(image), x=spot.x, y=spot.y, w=spot.w, h=spot.h, alt_text=spot.title)
+        pdf.page = last
+        self.placed.clear()
 
-
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    def indicators(self, pdf: _Pdf, rows: pd.DataFrame, title: str, weights: bool = False) -> pd.DataFrame:
+        """A group of indicators: the chart and the table of the worst ones, the rest counted by state
+        (every indicator is in the Excel workbook). Returns the rows listed."""
+        s = self.plan.settings
+        self.chart(pdf, charts.indicator_bars(rows, s.red_below, s.green_from), title)
+        shown, rest = charts.worst_indicators(rows)
+        if weights:
+            pdf.grid(_indicator_rows(shown, shown["weight"]), (14, 44, 10, 28, 20, 20, 22, 22))
+        else:
+            pdf.grid(_indicator_rows(shown), (14, 52, 28, 22, 22, 22, 20))
+        if len(rest):
+            pdf.para(f"Se listan los {len(shown)} indicadores que más requieren atención; "
+                     f"{charts.rest_summary(rest)}. Todos están en el libro de Excel (hoja Indicadores).", 9, "I")
+        return shown
 
 
 def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
@@ -198,7 +230,7 @@ def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea
     pdf.set_subject(f"{ent['policy_code']} {ent['policy_name']}")
     pdf.set_keywords(prov.label)
     pdf.set_creator(f"Tablero DE-P-007 {prov.version}")
-    ctx = _Ctx(store, plan, snap, prov, briefing_mod.briefing(store, as_of, plan.indicators))
+    ctx = _Ctx(store, plan, snap, prov)
     _cover(pdf, plan, prov, generated_by, earlier, annual)
     _summary(pdf, ctx, summary)
     _objectives(pdf, ctx)
@@ -206,6 +238,7 @@ def build_pdf(store: Store, plan: Plan, as_of: date, generated_by: str = "Línea
     final_evaluation.add_section(pdf, store, plan, as_of)
     _vision(pdf, ctx)
     _approval(pdf, approval_roles(store, plan))
+    ctx.draw_charts(pdf)
     return bytes(pdf.output())
 
 
@@ -266,10 +299,15 @@ def _summary(pdf: _Pdf, ctx: _Ctx, summary: Summary) -> None:
     ctx.chart(pdf, fig, "Puntaje de los objetivos específicos de la política")
     if not ctx.snap.late.empty:
         pdf.para("Reportes atrasados", 11, "B")
-        late = ctx.snap.late
-        pdf.grid(pd.DataFrame({"Indicador": late["indicator"], "Nombre": late["name"], "Proceso": late["process"],
-                               "Fin del periodo": [fmt.short_date(d) for d in late["period_end"]],
-                               "Días de atraso": late["days_since_end"].astype(int)}), (20, 80, 20, 30, 30))
+        late = ctx.snap.late.sort_values("days_since_end", ascending=False, kind="stable")
+        listed = late.iloc[:charts.MAX_LISTED_INDICATORS]
+        pdf.grid(pd.DataFrame({"Indicador": listed["indicator"], "Nombre": listed["name"], "Proceso": listed["process"],
+                               "Fin del periodo": [fmt.short_date(d) for d in listed["period_end"]],
+                               "Días de atraso": listed["days_since_end"].astype(int)}), (20, 80, 20, 30, 30))
+        if len(late) > len(listed):
+            pdf.para(f"Se listan los {len(listed)} reportes con más días de atraso; hay "
+                     f"{fmt.count(len(late) - len(listed), 'reporte atrasado más', 'reportes atrasados más')}. "
+                     "Todos están en el libro de Excel (hoja Reportes atrasados).", 9, "I")
 
 
 def _objectives(pdf: _Pdf, ctx: _Ctx) -> None:
@@ -284,8 +322,7 @@ def _objectives(pdf: _Pdf, ctx: _Ctx) -> None:
             pdf.para("Este objetivo no tiene indicadores asociados; se sigue a través de los objetivos específicos.",
                      9, "I")
             continue
-        ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores de {obj.code}")
-        pdf.grid(_indicator_rows(rows, rows["weight"]), (14, 44, 10, 28, 20, 20, 22, 22))
+        ctx.indicators(pdf, rows, f"Cumplimiento de los indicadores de {obj.code}", weights=True)
 
 
 def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
@@ -297,25 +334,50 @@ def _processes(pdf: _Pdf, ctx: _Ctx) -> None:
     if not without.empty:  # named once here rather than given a page each
         pdf.para("Procesos sin indicadores de la política a su cargo (no tienen sección): "
                  + "; ".join(f"{p.code} · {p.name}" for p in without.itertuples()) + ".", 9, "I")
-    for proc in ctx.snap.processes[with_indicators].itertuples():
+    processes = _detailed_processes(pdf, ctx.snap.processes[with_indicators], scores)
+    by_process = {code: rows for code, rows in scores.groupby("process")}
+    listed = pd.concat([charts.worst_indicators(by_process[code])[0] for code in processes["code"]])
+    # the briefing (latest analysis, open actions) only of the indicators the report comments
+    notes = briefing_mod.briefing(ctx.store, ctx.snap.as_of, listed[listed["status"] != "verde"])
+    for proc in processes.itertuples():
         pdf.heading(f"{proc.code} · {proc.name}", 1)
-        rows = scores[scores["process"] == proc.code]
+        rows = by_process[proc.code]
         n_late = int((late["process"] == proc.code).sum())
         pdf.para(f"Tipo de proceso: {PROCESS_TYPES.get(proc.type, proc.type)}. Líder: {proc.leader_role or '—'}. "
                  f"Puntaje: {fmt.percent(proc.score)} ({status_text(proc.status)}). "
                  f"Reportes atrasados: {n_late}.")
-        ctx.indicator_bars(pdf, rows, f"Cumplimiento de los indicadores del proceso {proc.code}")
-        pdf.grid(_indicator_rows(rows), (14, 52, 28, 22, 22, 22, 20))
-        _commentary(pdf, ctx, rows[rows["status"] != "verde"])
+        shown = ctx.indicators(pdf, rows, f"Cumplimiento de los indicadores del proceso {proc.code}")
+        _commentary(pdf, notes, shown[shown["status"] != "verde"])
 
 
-def _commentary(pdf: _Pdf, ctx: _Ctx, rows: pd.DataFrame) -> None:
+def _detailed_processes(pdf: _Pdf, processes: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """The processes given a section: all of them up to MAX_DETAILED_PROCESSES, else the lowest scores
+    (no score first), after one table of every process, so a plan of any size gives a report a committee
+    can read."""
+    if len(processes) <= MAX_DETAILED_PROCESSES:
+        return processes
+    ranked = processes.sort_values("score", na_position="first", kind="stable")
+    counts = scores.groupby("process")["status"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(STATUSES), fill_value=0).reindex(ranked["code"], fill_value=0)
+    pdf.para(f"Puntaje de los {len(processes)} procesos con indicadores, del más bajo al más alto. Se detallan los "
+             f"{MAX_DETAILED_PROCESSES} primeros; todos están en la página Procesos del tablero y en el libro de "
+             "Excel (hoja Procesos).", 9)
+    pdf.grid(pd.DataFrame({
+        "Código": ranked["code"], "Proceso": ranked["name"], "Puntaje": [fmt.percent(v) for v in ranked["score"]],
+        "Semáforo": [status_text(v) for v in ranked["status"]],
+        "Indicadores": [fmt.number(v, 0) for v in counts.sum(axis=1)],
+        **{STATUS_LABELS[st]: [fmt.number(v, 0) for v in counts[st]] for st in STATUSES}}),
+        (14, 46, 18, 24, 20, 12, 12, 12, 12, 10))
+    return processes[processes["code"].isin(ranked["code"].iloc[:MAX_DETAILED_PROCESSES])]
+
+
+def _commentary(pdf: _Pdf, notes: dict[str, dict], rows: pd.DataFrame) -> None:
     """For each indicator not in green: the analysis of its value in force and its open actions."""
     if rows.empty:
         return
     pdf.para("Análisis y acciones de mejora de los indicadores que no están en verde", 10, "B")
     for ind in rows.itertuples():
-        note = ctx.notes[ind.code]
+        note = notes[ind.code]
         pdf.para(f"{ind.code} · {ind.name} ({status_text(ind.status)})", 9, "B")
         if note["period"] is None:
             pdf.para("Análisis: sin valor reportado a la fecha de corte.", 9)
@@ -362,7 +424,12 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     fig = charts.progress_vs_time(items)
     fig.update_layout(height=300)
     ctx.chart(pdf, fig, "Avance de la visión y del plan frente al tiempo")
-    ind = vision.indicators
+    # the indicators furthest from the vision's target first: those that do not reach it, then those
+    # with no figure to judge, each by progress; the rest counted
+    verdict = vision.indicators["reaches"].map({False: 0, True: 2}).fillna(1)
+    order = pd.DataFrame({"verdict": verdict, "progress": pd.to_numeric(vision.indicators["progress"])})
+    ranked = vision.indicators.loc[order.sort_values(["verdict", "progress"], na_position="last", kind="stable").index]
+    ind, rest = ranked.iloc[:charts.MAX_LISTED_INDICATORS], ranked.iloc[charts.MAX_LISTED_INDICATORS:]
     reaches = {**YES_NO, None: "—"}
     question = "¿Alcanzó la meta?" if vision.judged else "¿Alcanza la meta? (proyección)"
     pdf.grid(pd.DataFrame({
@@ -374,6 +441,13 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
         "Avance": [fmt.percent(p) for p in ind["progress"]],
         question: [reaches.get(None if pd.isna(r) else bool(r)) for r in ind["reaches"]],
     }), (16, 58, 22, 22, 22, 18, 22))
+    if len(rest):
+        counts = rest["reaches"].map({True: "sí", False: "no"}).fillna("—").value_counts()
+        pdf.para(f"Se listan los {len(ind)} indicadores más lejos de la meta; hay "
+                 f"{fmt.count(len(rest), 'indicador más', 'indicadores más')}: "
+                 f"{fmt.number(counts.get('sí', 0), 0)} la alcanzan, {fmt.number(counts.get('no', 0), 0)} no y "
+                 f"{fmt.number(counts.get('—', 0), 0)} sin dato para juzgarlo. Todos están en la página Objetivos y visión del "
+                 "tablero.", 9, "I")
 
 
 # -- command line ------------------------------------------------------------------------------
@@ -435,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
                                     args.generado_por)
         else:
             data = build_pdf(store, plan_mod.load(store, args.corte), args.corte, args.generado_por, args.comparar)
+    except export.RenderError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     try:

@@ -148,6 +148,50 @@ def test_renders_from_many_threads_do_not_mix(demo, renderer):
         assert all(f"Figura número {j}" not in text for j in range(4) if j != i)
 
 
+def test_a_batch_renders_every_figure_in_order_in_the_one_chromium(demo, renderer, monkeypatch):
+    """The report's figures go to the renderer in one call; each image is the one asked for, traced."""
+    import kaleido
+    store, plan, snap = demo
+    prov = export.provenance(store, CUT)
+    figs = []
+    for i in range(5):
+        fig, _ = objectives_figure(plan, snap)
+        fig.update_layout(title={"text": f"Figura del lote {i}"}, height=300 + 40 * i)
+        figs.append(fig)
+    export.png(figs[0], prov)  # Chromium running
+    starts, calls = [], []
+    monkeypatch.setattr(kaleido, "start_sync_server", lambda *a, **k: starts.append(a))
+    batch = kaleido.write_fig_from_object_sync
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", lambda *a, **k: calls.append(a) or batch(*a, **k))
+    images = export.render_many(figs, prov, width=800, scale=1)
+    assert starts == [] and len(calls) == 1  # one call, no new browser
+    from PIL import Image
+    for i, data in enumerate(images):
+        assert export.png_text(data)["Title"] == f"Figura del lote {i}"
+        assert Image.open(io.BytesIO(data)).size == (800, 300 + 40 * i)
+    svgs = export.render_many(figs[:2], prov, "svg")
+    assert [f"Figura del lote {i}" in s.decode() for i, s in enumerate(svgs)] == [True, True]
+
+
+def test_a_render_that_returns_nothing_says_so_in_spanish(demo, renderer, monkeypatch):
+    """kaleido gives no image for a figure too large to draw: a clear message, never struct.error."""
+    import kaleido
+    store, plan, snap = demo
+    fig, _ = objectives_figure(plan, snap)
+    prov = export.provenance(store, CUT)
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", lambda *a, **k: None)  # wrote nothing
+    with pytest.raises(export.RenderError, match="No se pudo generar la imagen «Puntaje por objetivo» \\(PNG\\)"):
+        export.png(fig, prov)
+    with pytest.raises(export.RenderError, match="vacía o incompleta"):
+        export._png_with_text(b"", {"Title": "x"})
+
+    def fails(*a, **k):
+        raise RuntimeError("Target closed")
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", fails)
+    with pytest.raises(export.RenderError, match="^No se pudo generar la imagen: el motor de gráficos"):
+        export.svg(fig, prov)
+
+
 def test_workbook_has_the_sheets_and_the_engine_numbers(demo):
     store, plan, snap = demo
     prov = export.provenance(store, CUT)

@@ -65,3 +65,57 @@ def test_legend_lists_only_what_is_drawn_and_trends_highlight_one_indicator():
     for trace in history.data:  # a legend entry only for a trace with a visible line, fill or marker
         if trace.showlegend is not False:
             assert trace.line.width is None or trace.line.width > 0 or trace.fill not in (None, "none"), trace.name
+
+
+def many_indicators(n: int) -> pd.DataFrame:
+    """n indicators: a few red and yellow, some with no current figure, most green."""
+    statuses = (["rojo"] * 10 + ["amarillo"] * 205 + ["desactualizado"] * 30 + ["sin_dato"] * 55
+                + ["verde"] * (n - 300))
+    attainment = [0.3 - i / 100 if s == "rojo" else 0.7 if s == "amarillo" else None if s == "sin_dato"
+                  else 0.65 if s == "desactualizado" else 1.0 for i, s in enumerate(statuses)]
+    return pd.DataFrame({"code": [f"IN-{i:04d}" for i in range(n)],
+                         "name": [f"Indicador sintético número {i} de un objetivo grande" for i in range(n)],
+                         "attainment": attainment, "status": statuses})
+
+
+def test_a_thousand_indicators_give_the_worst_bars_and_one_row_that_counts_the_rest():
+    rows = many_indicators(1000)
+    fig = charts.indicator_bars(rows, 60, 80)
+    (bar,) = fig.data
+    n = charts.MAX_LISTED_INDICATORS
+    assert 10 < n < 215
+    assert len(bar.y) == n + 1  # the worst n and one summary row, at the bottom
+    assert bar.y[0] == f"y {1000 - n} indicadores más" and bar.marker.color[0] == charts.OTHERS_COLOR
+    assert bar.text[0] == f"700 en verde, {215 - n} en amarillo, 30 desactualizados y 55 sin dato"
+    shown = [str(y).split(" · ")[0] for y in bar.y[1:]][::-1]  # top to bottom
+    assert shown[:10] == [f"IN-{i:04d}" for i in range(9, -1, -1)]  # red, the lowest attainment first
+    assert set(rows.set_index("code").loc[shown[10:], "status"]) == {"amarillo"}
+    framed = charts.frame(fig, "Objetivo grande", date(2024, 12, 31), "Entidad", demo=False)
+    small = charts.frame(charts.indicator_bars(rows.iloc[: n + 1], 60, 80), "Objetivo", date(2024, 12, 31),
+                         "Entidad", demo=False)
+    assert framed.layout.height == small.layout.height  # as tall as n + 1 indicators, whatever the plan
+
+
+def test_indicators_with_no_current_figure_come_after_the_measured_ones_in_trouble():
+    rows = pd.DataFrame({"code": ["A", "B", "C", "D", "E"], "attainment": [1.0, None, 0.7, 0.65, 0.3],
+                         "status": ["verde", "sin_dato", "amarillo", "desactualizado", "rojo"]})
+    shown, rest = charts.worst_indicators(rows, 4)
+    assert list(shown["code"]) == ["E", "C", "D", "B"] and list(rest["code"]) == ["A"]
+    assert charts.rest_summary(rest) == "y 1 indicador más: 1 en verde"
+    few = charts.indicator_bars(rows.assign(name="x"), 60, 80)
+    assert len(few.data[0].y) == 5 and "más" not in " ".join(few.data[0].y)  # nothing left over: no summary row
+
+
+def test_a_large_process_draws_its_lowest_trends_and_says_how_many_are_left_out():
+    n = charts.MAX_LISTED_INDICATORS
+    codes = [f"P-{i:03d}" for i in range(100)]
+    periods = pd.DataFrame({"indicator": [c for c in codes for _ in range(2)],
+                            "period_end": pd.to_datetime(["2024-06-30", "2024-12-31"] * 100),
+                            "attainment": [a for i in range(100) for a in (0.1, 1 - i / 200)]})
+    labels = {c: f"{c} · indicador" for c in codes}
+    fig = charts.process_trends(periods, labels, 60, 80, highlight="P-000")
+    others = [t for t in fig.data if t.legendgroup == "otros"]
+    assert len(others) == n  # the highlighted one apart
+    assert {t.hovertext for t in others} == {labels[c] for c in codes[-n:]}  # the lowest latest attainment
+    assert others[0].name.replace("<br>", " ") == f"Otros {n} indicadores del proceso, los de menor cumplimiento " \
+                             f"({99 - n} indicadores más sin dibujar)"

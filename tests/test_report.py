@@ -281,3 +281,45 @@ def test_the_annual_report_covers_the_vigencia_and_compares_with_the_previous_ye
     assert "Al 31/12/2023" in summary and "Al 31/12/2024" in summary
     assert "Aprobación del informe" in page_text(reader, len(reader.pages) - 1)
     assert report.annual_dates(2020) == (date(2020, 12, 31), date(2020, 1, 1))  # never before the first day
+
+
+def test_a_large_plan_lists_the_worst_indicators_and_counts_the_rest(built, monkeypatch):
+    """As the 4,000-indicator plan would, with the limits lowered on the demo: each objective and process
+    lists its worst indicators (chart and table) and counts the rest exactly; the processes past the
+    limit are in one table, without a section of their own; every detailed section keeps its chart."""
+    from io import BytesIO
+    from metrics import charts
+    monkeypatch.setattr(charts, "MAX_LISTED_INDICATORS", 4)
+    monkeypatch.setattr(report, "MAX_DETAILED_PROCESSES", 3)
+    store, plan, snap = built["store"], built["plan"], built["snap"]
+    reader = pypdf.PdfReader(BytesIO(report.build_pdf(store, plan, CUT, "Prueba")))
+    text = all_text(reader)
+    inputs = snap.objective_inputs
+    for code, rows in inputs.groupby("objective"):
+        if len(rows) > 4:
+            rest = charts.worst_indicators(rows.rename(columns={"indicator": "code"}))[1]
+            assert f"Se listan los 4 indicadores que más requieren atención; {charts.rest_summary(rest)}." in text
+    with_indicators = snap.processes[snap.processes["code"].isin(snap.indicators["process"])]
+    detailed = with_indicators.sort_values("score", na_position="first", kind="stable").iloc[:3]
+    marks = sections(reader)
+    titles = [t for t, _, _ in marks]
+    for p in with_indicators.itertuples():
+        assert (f"{p.code} · {p.name}" in titles) == (p.code in set(detailed["code"])), p.code
+    for p in detailed.itertuples():
+        assert images_in_section(reader, marks, f"{p.code} · {p.name}")
+    assert f"Puntaje de los {len(with_indicators)} procesos con indicadores, del más bajo al más alto" in text
+    commented = [i for i in snap.indicators.itertuples() if i.status != "verde"
+                 and f"{i.code} · {i.name} ({summary_mod.status_text(i.status)})" in text]
+    assert 0 < len(commented) <= 3 * 4
+
+
+def test_cli_says_in_spanish_when_a_chart_cannot_be_rendered(built, tmp_path, monkeypatch, capsys):
+    """A render that returns nothing ends the command with the renderer's Spanish message, no traceback."""
+    def nothing(*args, **kwargs):
+        raise export.RenderError("No se pudo generar la imagen «Prueba» (PNG): el motor de gráficos no devolvió nada.")
+    monkeypatch.setattr(export, "render_many", nothing)
+    code = report.main(["--corte", CUT.isoformat(), "--salida", str(tmp_path / "x.pdf"),
+                        "--base", str(built["store"].path)])
+    assert code == 1
+    assert "Error: No se pudo generar la imagen «Prueba»" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()

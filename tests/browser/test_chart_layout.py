@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from metrics import charts, export, plan as plan_mod, seed, snapshot, values
@@ -61,7 +62,13 @@ def app_figures(store, plan, snap) -> dict[str, object]:
     current = values.current_values(store, CUT, indicator=ind["code"])
     table = snapshot.compare(snapshot.compute(store, plan, date(2024, 9, 30)), snap)
     compared = table[table["kind"] == "objetivo"]
+    # an objective of a large plan, as the PDF report draws it: the worst indicators and one row for the rest
+    large = pd.concat([snap.indicators.assign(code=snap.indicators["code"] + f"-{k}") for k in range(40)])
+    many = pd.concat([periods.assign(indicator=periods["indicator"] + f"-{k}") for k in range(10)])
+    many_labels = {f"{c}-{k}": f"{name} ({k})" for k in range(10) for c, name in labels.items()}
     return {
+        "informe-objetivo-grande": framed(charts.indicator_bars(large, s.red_below, s.green_from),
+                                          "Cumplimiento de los indicadores de un objetivo grande"),
         "avance-tiempo": framed(charts.progress_vs_time(items), "Avance frente al tiempo transcurrido", 300),
         "semaforo": framed(charts.status_counts(snap.status_counts()), "Indicadores por estado del semáforo", 320),
         "objetivos": framed(charts.score_bars(named, "label", s.red_below, s.green_from), "Puntaje por objetivo"),
@@ -69,6 +76,8 @@ def app_figures(store, plan, snap) -> dict[str, object]:
                                      "Puntaje por objetivo frente al tiempo transcurrido del plan", 460),
         "tendencia": framed(charts.process_trends(periods, labels, s.red_below, s.green_from),
                             "Cumplimiento por periodo · " + process, 480),
+        "tendencia-grande": framed(charts.process_trends(many, many_labels, s.red_below, s.green_from),
+                                   "Cumplimiento por periodo · un proceso grande", 480),
         "indicador": framed(charts.indicator_history(current, plan.targets[plan.targets["indicator"] == ind["code"]],
                                                      ind, s.red_below, s.green_from), f"{ind['code']} · {ind['name']}"),
         # Modo reunión, with its projector sizes (app_pages/reunion.py)
@@ -137,7 +146,7 @@ def problems(geometry: dict) -> list[str]:
 PROV = Provenance(CUT, "0123456789ab")
 # The figures of the pages a phone user opens (Resumen, Procesos, Indicador); the committee's
 # charts (objectives, Modo reunión) are checked at the report's width.
-ON_PHONES = ("avance-tiempo", "semaforo", "tendencia", "indicador")
+ON_PHONES = ("avance-tiempo", "semaforo", "tendencia", "tendencia-grande", "indicador")
 
 
 @pytest.mark.parametrize("width", [export.IMAGE_WIDTH, 390], ids=["informe", "telefono"])
@@ -163,7 +172,7 @@ def test_the_check_bites_on_a_broken_layout(demo, chromium):
     figures = app_figures(store, plan, snap)
     squeezed = export.stamped(figures["historia-objetivos"], PROV)
     squeezed.update_layout(margin={"b": 40})  # the caption falls on the axis title and off the figure
-    geometry = measure(chromium, export.RENDERER.render(squeezed, "svg", export.IMAGE_WIDTH, 460, 1))
+    geometry = measure(chromium, export.RENDERER.render_many([(squeezed, "svg", export.IMAGE_WIDTH, 460, 1)])[0])
     assert any("Fecha de corte" in p or "xtitle" in p for p in problems(geometry))
 
     bars = figures["objetivos"]
