@@ -290,17 +290,6 @@ def process_trends(periods: pd.DataFrame, labels: dict[str, str], red_below: flo
     return fig
 
 
-def activity_progress(progress: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Each activity's progress (0–100 %) over time."""
-    fig = go.Figure()
-    for code, rows in progress.groupby("activity", sort=True):
-        fig.add_trace(go.Scatter(x=rows["as_of"], y=rows["progress"], name=labels.get(code, code),
-                                 mode="lines+markers"))
-    fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Avance (%)")
-    fig.update_xaxes(title="Fecha")
-    return fig
-
-
 def status_counts(counts: dict[str, int]) -> go.Figure:
     """How many indicators sit in each semáforo state (horizontal, so the words fit a phone)."""
     keys = list(counts)[::-1]  # first state on top

@@ -75,7 +75,6 @@ def test_inicializar_builds_the_plan_without_values_accounts_or_anonymous_readin
     store = Store(path)
     try:
         assert store.scalar("SELECT count(*) FROM measurement") == 0
-        assert store.scalar("SELECT count(*) FROM activity_progress") == 0
         assert store.scalar("SELECT count(*) FROM app_user") == 0
         assert store.scalar("SELECT count(*) FROM plan_change") == 0
         assert store.scalar("SELECT count(*) FROM setting WHERE key = 'demo'") == 0

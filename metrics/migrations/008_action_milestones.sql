@@ -20,3 +20,7 @@ CREATE TABLE action_lock_exception (
     used_by_progress BIGINT,
     used_at TIMESTAMP
 );
+
+-- The half-yearly percentage of the six DE-P-007 activities read from a CSV: replaced by the actions'
+-- progress (action_progress), which the activities roll up; nothing reads it any more.
+DROP TABLE activity_progress;
