@@ -16,11 +16,8 @@ from ui import state
 def owed(process: str | None = None) -> None:
     """Reporting timeliness per process (or, for one process, per indicator-period still owed)."""
     snap = state.snapshot()
-    states = snap.periods
-    if process:
-        states = states[states["process"] == process]
     st.markdown("#### Oportunidad del reporte: quién debe qué")
-    if snap.periods.empty:
+    if snap.reporting.empty:
         st.info("Aún no hay periodos que reportar a esta fecha de corte.")
         return
     since = pd.Timestamp(snap.first_plan["start_date"]).date()
@@ -29,7 +26,7 @@ def owed(process: str | None = None) -> None:
                f"periodo. Plazo: el de la ficha de cada indicador (los índices FURAG y el ITA tienen fecha fija en "
                f"el año siguiente) o, si no tiene, {state.plan().settings.grace_days} días después del cierre.")
     if process is None:
-        table = timeliness.timeliness(state.store(), snap.as_of, since, states)
+        table = timeliness.timeliness(state.store(), snap.as_of, since, snap.reporting)
         st.dataframe(pd.DataFrame({
             "Proceso": table["process"] + " · " + table["name"],
             "Líder (cargo)": table["leader_role"],
@@ -37,11 +34,11 @@ def owed(process: str | None = None) -> None:
             **{TIMELINESS[k]: table[k] for k in ("faltante", "pendiente", "tarde", "a_tiempo")},
         }), hide_index=True)
         return
-    counts = states["state"].value_counts()
+    counts = snap.reporting.set_index("process").reindex([process], fill_value=0).iloc[0]
     cols = st.columns(4)
     for col, key in zip(cols, ("faltante", "pendiente", "tarde", "a_tiempo")):
-        col.metric(TIMELINESS[key], int(counts.get(key, 0)))
-    owing = states[states["state"].isin(["faltante", "pendiente"])].sort_values(["state", "period_end"])
+        col.metric(TIMELINESS[key], int(counts[key]))
+    owing = snap.owed[snap.owed["process"] == process].sort_values(["state", "period_end"])
     if owing.empty:
         st.success("El proceso no debe reportes a esta fecha de corte.")
         return

@@ -1,0 +1,66 @@
+"""Arranca el tablero listo antes del primer visitante: `streamlit run dashboard.py`, con los mismos
+argumentos, pero solo después de precalentar.
+
+    .venv/bin/python scripts/serve.py --server.headless true [--server.port 8600 ...]
+
+En este mismo proceso, antes de que Streamlit abra el puerto: importa los módulos del tablero
+(metrics/, ui/, Plotly), abre la base de datos (PERSONERIA_DB o la demostración) y calcula el plan,
+las cifras de hoy con su historia y las del último cierre de trimestre (la comparación del comité)
+en la caché compartida (metrics/snapshot_cache.py). Luego arranca Streamlit en el mismo proceso, con
+la misma caché; Streamlit escribe la dirección del tablero solo cuando el servidor ya responde, y
+para entonces todo eso está listo. Lo usan scripts/start.sh y deploy/systemd/tablero.service.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = ROOT / "dashboard.py"
+sys.path.insert(0, str(ROOT))
+
+
+def import_app() -> None:
+    """Every module of metrics/ and ui/ and the charting library, as the first page would."""
+    import metrics
+    import ui
+    # ui's st.cache_data functions are declared before Streamlit's runtime exists: it logs a warning in
+    # English that means nothing here (each cache is created in the runtime on its first call)
+    caching_log = importlib.import_module("streamlit.runtime.caching.cache_data_api")._LOGGER
+    level = caching_log.level
+    caching_log.setLevel(logging.ERROR)
+    try:
+        for package in (metrics, ui):
+            for module in pkgutil.iter_modules(package.__path__):
+                importlib.import_module(f"{package.__name__}.{module.name}")
+    finally:
+        caching_log.setLevel(level)
+    importlib.import_module("plotly.graph_objects")
+
+
+def warm_up() -> None:
+    """Open the store and fill the shared cache for today and the last quarter end. A database that
+    cannot be opened is left to the pages, which explain it in Spanish."""
+    from metrics import snapshot_cache
+    from metrics.store import StoreError, default_db_path
+    try:
+        store = snapshot_cache.open_store(default_db_path())
+    except StoreError:
+        return
+    snapshot_cache.CACHE.warm(store)
+
+
+def main(argv: list[str]) -> None:
+    began = time.perf_counter()
+    import_app()
+    warm_up()
+    print(f"Tablero precalentado en {time.perf_counter() - began:.1f} s; arrancando el servidor…", flush=True)
+    from streamlit.web import cli
+    cli.main(args=["run", str(DASHBOARD), *argv], prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
