@@ -13,6 +13,7 @@ para entonces todo eso está listo. Lo usan scripts/start.sh y deploy/systemd/ta
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
 import time
