@@ -9,8 +9,9 @@ year ends it needs are shared across sessions and reuse a snapshot already compu
 
 The server keeps one store per database file here (`open_store`), so a launcher that fills the cache
 before Streamlit starts and the pages afterwards use the same store and the same entries. After every
-committed write a background thread (`Warmer`) recomputes today's snapshot and the last quarter
-end's, the committee's comparison, so neither the next visitor nor the committee waits for them.
+committed write, and after midnight, a background thread (`Warmer`) recomputes today's snapshot and
+the last quarter end's, the committee's comparison, so neither the next visitor nor the committee
+waits for them.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import logging
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -157,8 +158,9 @@ def year_ends(as_of: date) -> list[date]:
 
 
 class Warmer:
-    """Recomputes `SnapshotCache.warm` in a background thread after writes. Requests coalesce: a writer
-    saving every second leaves at most one run pending behind the one in progress."""
+    """Recomputes `SnapshotCache.warm` in a background thread after writes, and just after midnight (a
+    new day is a new "today"). Requests coalesce: a writer saving every second leaves at most one run
+    pending behind the one in progress."""
 
     def __init__(self, cache: SnapshotCache, store: Store):
         self._cache, self._store = cache, store
@@ -168,15 +170,20 @@ class Warmer:
         self._stopping = False
         self._thread: threading.Thread | None = None
 
+    def start(self) -> None:
+        """Start the thread without asking for a run (the launcher has just warmed the cache)."""
+        with self._changed:
+            if self._thread is None and not self._stopping:
+                self._thread = threading.Thread(target=self._loop, name="calentar-cache", daemon=True)
+                self._thread.start()
+
     def request(self) -> None:
         """Ask for a run (returns at once); the thread starts on the first request."""
+        self.start()
         with self._changed:
             if self._stopping:
                 return
             self._requested += 1
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="calentar-cache", daemon=True)
-                self._thread.start()
             self._changed.notify_all()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
@@ -196,7 +203,8 @@ class Warmer:
     def _loop(self) -> None:
         while True:
             with self._changed:
-                self._changed.wait_for(lambda: self._requested > self._finished or self._stopping)
+                self._changed.wait_for(lambda: self._requested > self._finished or self._stopping,
+                                       _seconds_to_midnight() + 1)
                 if self._stopping:
                     return
                 covered = self._requested  # every request up to here is served by this one run
@@ -207,6 +215,11 @@ class Warmer:
             with self._changed:
                 self._finished = covered
                 self._changed.notify_all()
+
+
+def _seconds_to_midnight() -> float:
+    now = datetime.now()
+    return (datetime.combine(now.date() + timedelta(days=1), time()) - now).total_seconds()
 
 
 CACHE = SnapshotCache()

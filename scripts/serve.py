@@ -52,6 +52,7 @@ def warm_up() -> None:
     except StoreError:
         return
     snapshot_cache.CACHE.warm(store)
+    snapshot_cache.warmer(store).start()   # from here on: after each write and after midnight
 
 
 def main(argv: list[str]) -> None:
