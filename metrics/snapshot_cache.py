@@ -73,13 +73,15 @@ class SnapshotCache:
         stamp = store.stamp()
         return snapshot_mod.join_history([self._history_rows(store, stamp, as_of) for as_of in dates])
 
-    def warm(self, store: Store, today: date | None = None) -> None:
-        """Compute what the first visitor and the committee ask for: today's plan, snapshot and score
-        history, and the snapshot of the last quarter end (the comparison every page offers)."""
+    def warm(self, store: Store, today: date | None = None, history: bool = True) -> None:
+        """Compute what the first visitor and the committee ask for: today's plan and snapshot, the
+        snapshot of the last quarter end (the comparison every page offers) and, unless told not to,
+        today's score history (Objetivos; seven year ends, the longest part)."""
         today = today or date.today()
         self.snapshot(store, today)
         self.snapshot(store, comparison_date(today))
-        self.history(store, year_ends(today))
+        if history:
+            self.history(store, year_ends(today))
 
     def is_cached(self, store: Store, as_of: date, kind: str = SNAPSHOT) -> bool:
         """Whether a value for the store's current stamp is ready (no computation)."""
