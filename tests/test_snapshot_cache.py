@@ -126,14 +126,14 @@ def test_a_burst_of_writes_leaves_at_most_one_recompute_pending():
     warmer.stop()
 
 
-def test_a_write_recomputes_today_and_the_quarter_end_in_the_background(tmp_path):
-    fresh_store(tmp_path).close()
-    store = snapshot_cache.open_store(tmp_path / "test.duckdb")
-    cache, today = snapshot_cache.CACHE, date.today()
+def test_a_write_recomputes_today_and_the_quarter_end_in_the_background(store):
+    cache, today = SnapshotCache(), date.today()
+    warmer = Warmer(cache, store)
+    store.on_commit(warmer.request)                   # as snapshot_cache.open_store wires the server's store
     try:
         cache.warm(store)
         report(store, "55")                           # the hook asks for a run; the write does not wait
-        assert snapshot_cache.warmer(store).wait_idle(300)
+        assert warmer.wait_idle(300)
         assert cache.is_cached(store, today) and cache.is_cached(store, comparison_date(today))
         computed = dict(cache.computed)
         snap = cache.snapshot(store, today)
@@ -142,5 +142,13 @@ def test_a_write_recomputes_today_and_the_quarter_end_in_the_background(tmp_path
         assert cache.computed == computed             # served, not computed
         assert pd.notna(snap.indicators.set_index("code").loc["GD-06", "result"])   # computed after the write
     finally:
-        snapshot_cache.close_store(store)
-    assert all(path != str(store.path) for path, _ in cache._cut_offs)   # closing the store drops its entries
+        warmer.stop()
+
+
+def test_closing_the_servers_store_drops_its_entries(tmp_path):
+    fresh_store(tmp_path).close()
+    store = snapshot_cache.open_store(tmp_path / "test.duckdb")
+    assert snapshot_cache.open_store(str(tmp_path / "test.duckdb")) is store   # one store per file
+    snapshot_cache.CACHE.plan(store, CUT)
+    snapshot_cache.close_store(store)
+    assert all(path != str(store.path) for path, _ in snapshot_cache.CACHE._cut_offs)
