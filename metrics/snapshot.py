@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import scoring, values
+from metrics import scoring, timeliness, values
 from metrics.periods import elapsed_share
 from metrics.plan import Plan
 from metrics.scoring import PlanProgress
@@ -26,15 +26,16 @@ class Snapshot:
     policy_status: str
     vision: PlanProgress | None     # None when the plan has no vision horizon
     plan: PlanProgress | None       # None before the first plan starts
-    periods: pd.DataFrame           # every period due since the first plan began, with its reporting state
+    owed: pd.DataFrame              # the periods due since the first plan began still owed (faltante, pendiente)
+    reporting: pd.DataFrame         # per process, how many of those periods are in each reporting state
     first_plan: pd.Series | None = None  # the first plan, to say when it starts when none is in force yet
-    late: pd.DataFrame = field(init=False)  # the late reports, picked once from `periods`
+    late: pd.DataFrame = field(init=False)  # the late reports, picked once from `owed`
 
     def __post_init__(self) -> None:
         """Periods past their deadline with no value in force and not locked: the late reports. They
         stay on the list across a plan change until reported or locked."""
-        late = (self.periods["state"] == "faltante") & ~self.periods["locked"].astype(bool)
-        self.late = self.periods[late].reset_index(drop=True)
+        late = (self.owed["state"] == "faltante") & ~self.owed["locked"].astype(bool)
+        self.late = self.owed[late].reset_index(drop=True)
 
     def status_counts(self) -> dict[str, int]:
         """Indicators per semáforo state; out-of-date ones are counted apart, never as current."""
@@ -77,6 +78,8 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     processes = scoring.with_status(processes, settings)
     first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
     since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
+    # every period since the first plan (320,000 rows on a large plan) is reduced here to what pages show:
+    # the periods still owed and the counts per process, so a cached snapshot stays small
     periods = values.period_states(store, as_of, since, settings.grace_days, indicators=plan.indicators,
                                    detail=False)
     in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
@@ -87,7 +90,8 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
                                      settings.red_below, settings.green_from),
         vision=None if vision_row is None else _progress(store, plan, vision_row, as_of, yearly, owed, True),
         plan=None if in_force is None else _progress(store, plan, in_force, as_of, yearly, owed, False),
-        periods=periods, first_plan=first,
+        owed=timeliness.owed(periods).reset_index(drop=True), reporting=timeliness.reporting_counts(periods),
+        first_plan=first,
     )
 
 
@@ -120,16 +124,27 @@ def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
 def history(store: Store, plans: Callable[[date], Plan], dates: list[date]) -> pd.DataFrame:
     """Objective and policy scores at several cut-offs, each judged on the plan as it stood on that
     date (`plans(as_of)`), with the time elapsed of the plan in force (empty before the first one)."""
-    rows = []
-    for as_of in dates:
-        plan = plans(as_of)
+    return join_history([history_rows(store, plans(as_of), as_of) for as_of in dates])
+
+
+def history_rows(store: Store, plan: Plan, as_of: date, snap: Snapshot | None = None) -> pd.DataFrame:
+    """The rows of `history` for one cut-off; taken from its snapshot when one is at hand (a shared
+    cache), else only the scores are computed, not the whole snapshot."""
+    if snap is None:
         scores, _, _ = indicator_scores(store, plan, as_of)
         objectives, _, policy = objective_scores(plan, scores)
-        in_force = plan.plan_on(as_of)
-        elapsed = None if in_force is None else elapsed_share(*scoring.plan_span(in_force), as_of)
-        rows.append({"as_of": as_of, "code": "POL", "label": "Política (puntaje total)", "score": policy,
-                     "elapsed": elapsed})
-        for o in objectives[objectives["kind"] != "general"].itertuples():
-            rows.append({"as_of": as_of, "code": o.code, "label": f"{o.code} · {o.text[:40]}",
-                         "score": o.score, "elapsed": elapsed})
+    else:
+        objectives, policy = snap.objectives, snap.policy
+    in_force = plan.plan_on(as_of)
+    elapsed = None if in_force is None else elapsed_share(*scoring.plan_span(in_force), as_of)
+    rows = [{"as_of": as_of, "code": "POL", "label": "Política (puntaje total)", "score": policy,
+             "elapsed": elapsed}]
+    for o in objectives[objectives["kind"] != "general"].itertuples():
+        rows.append({"as_of": as_of, "code": o.code, "label": f"{o.code} · {o.text[:40]}",
+                     "score": o.score, "elapsed": elapsed})
     return pd.DataFrame(rows)
+
+
+def join_history(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of several cut-offs as one `history` frame, in the order given."""
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -7,12 +7,13 @@ serialises writers with a lock so two sessions saving at once both land, one aft
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -23,6 +24,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DB_ENV = "PERSONERIA_DB"
 DEFAULT_DB = PROJECT_DIR / "data" / "demo.duckdb"
+log = logging.getLogger(__name__)
 # Python steps that finish a migration in its transaction: what the SQL file cannot say on its own
 # without copying a rule that has its home in metrics/ (007 fills the as-of store from measurement).
 AFTER_MIGRATION = {7: asof.rebuild}
@@ -71,6 +73,7 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._write_lock = threading.RLock()
+        self._commit_listeners: list[Callable[[], None]] = []
         self._root = _connect(self.path)
         try:
             self._migrate()
@@ -123,7 +126,9 @@ class Store:
     # -- writing -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One serialised write transaction: everything inside commits together or not at all."""
+        """One serialised write transaction: everything inside commits together or not at all. After a
+        commit the `on_commit` listeners run, outside the write lock, so the next writer never waits
+        for them."""
         with self._write_lock:
             cur = self._root.cursor()
             cur.begin()
@@ -135,6 +140,15 @@ class Store:
                 raise
             finally:
                 cur.close()
+        for listener in list(self._commit_listeners):
+            try:
+                listener()
+            except Exception:  # a listener (a cache warm-up) never undoes or fails a committed write
+                log.exception("Falló una tarea posterior a una escritura")
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after every committed transaction (e.g. to recompute caches)."""
+        self._commit_listeners.append(listener)
 
     def checkpoint(self) -> None:
         with self._write_lock:

@@ -32,12 +32,17 @@ def due_periods(store: Store, process: str | None, today: date, since: date) -> 
     return owed(period_states(store, today, since, process))
 
 
-def timeliness(store: Store, as_of: date, since: date, states: pd.DataFrame | None = None) -> pd.DataFrame:
+def reporting_counts(states: pd.DataFrame) -> pd.DataFrame:
+    """Per process with periods, how many are in each reporting state (one column per state)."""
+    counts = states.pivot_table(index="process", columns="state", values="indicator", aggfunc="count", fill_value=0)
+    return counts.reindex(columns=list(TIMELINESS), fill_value=0).reset_index().rename_axis(columns=None)
+
+
+def timeliness(store: Store, as_of: date, since: date, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per process: its leader's cargo and accounts, and how many periods are on time, late or missing
-    (from `states`, the period states already computed for this cut-off, when given)."""
-    df = values.period_states(store, as_of, since, settings_of(store).grace_days) if states is None else states
-    counts = df.pivot_table(index="process", columns="state", values="indicator", aggfunc="count", fill_value=0)
-    counts = counts.reindex(columns=list(TIMELINESS), fill_value=0).reset_index()
+    (from `counts`, the `reporting_counts` already computed for this cut-off, when given)."""
+    if counts is None:
+        counts = reporting_counts(values.period_states(store, as_of, since, settings_of(store).grace_days))
     processes = store.query("SELECT code AS process, name, leader_role FROM process")
     leaders = store.query("SELECT process, string_agg(full_name, ', ' ORDER BY full_name) AS leaders "
                           "FROM app_user WHERE role = 'lider' AND active GROUP BY process")

@@ -91,7 +91,7 @@ def test_never_reported_indicators_stay_late_across_the_plan_change(demo):
 
 def test_furag_and_ita_are_not_late_in_january(empty):
     s = snap(empty, date(2025, 1, 15))
-    states = s.periods[s.periods["year"] == 2024].set_index("indicator")
+    states = s.owed[s.owed["year"] == 2024].set_index("indicator")
     for code in ("GD-01", "GD-02", "GD-15"):
         assert states.loc[code, "state"] == "pendiente", code
         assert code not in set(s.late[s.late["year"] == 2024]["indicator"]), code

@@ -32,7 +32,7 @@ def figures(store, as_of: date) -> snapshot.Snapshot:
 
 
 def assert_same_figures(a: snapshot.Snapshot, b: snapshot.Snapshot) -> None:
-    for part in ("indicators", "objectives", "objective_inputs", "processes", "periods"):
+    for part in ("indicators", "objectives", "objective_inputs", "processes", "owed", "reporting"):
         pdt.assert_frame_equal(getattr(a, part), getattr(b, part))
     assert (a.policy, a.policy_status) == (b.policy, b.policy_status)
     for progress in ("vision", "plan"):

@@ -66,7 +66,7 @@ def test_a_reporting_window_in_the_ficha_keeps_the_result_current(store):
 
 def test_fixed_due_date_decides_when_a_period_is_late(store):
     set_ficha(store, "T-NONE", report_due_date="07-31")
-    states = snap(store, date(2025, 1, 15)).periods.set_index(["indicator", "year"])
+    states = snap(store, date(2025, 1, 15)).owed.set_index(["indicator", "year"])  # the periods still owed
     assert states.loc[("T-NONE", 2024), "state"] == "pendiente"
     assert states.loc[("T-NONE", 2024), "deadline"].date() == date(2025, 7, 31)
     assert states.loc[("T-UP", 2024), "state"].tolist()[-1] == "faltante"  # 2024-T4 due 10/01/2025

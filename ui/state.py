@@ -1,8 +1,8 @@
 """Shared state for every page, with defaults, so a page also runs on its own (AppTest.switch_page).
 
-The store is one per server process (`cache_resource`); the plan as of a cut-off and the snapshot of
-a cut-off are cached by the store's fingerprint and the date, so any write anywhere invalidates them
-on the next rerun, and every figure at a cut-off uses the plan as it stood on that date.
+Thin glue over metrics/snapshot_cache.py: the store is one per server process, and the plan, the
+snapshot and the score history of a cut-off are computed once per data stamp for every session (any
+write anywhere makes the next call see the new figures), each on the plan as it stood on that date.
 """
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ import streamlit as st
 from metrics import fmt
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
-from metrics.periods import EARLIEST
-from metrics.seed import open_store
+from metrics import snapshot_cache
 from metrics.store import Store, StoreError, default_db_path
 
 CUT_OFF_KEY = "fecha_corte"
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda s: s.close())
+# cache_resource only ties the process-wide store to Streamlit's lifetime (clear() closes it);
+# snapshot_cache.open_store hands out the same store the launcher warmed (scripts/serve.py).
+@st.cache_resource(show_spinner=False, on_release=snapshot_cache.close_store)
 def _store(path: str) -> Store:
-    return open_store(path)
+    return snapshot_cache.open_store(path)
 
 
 def store() -> Store:
@@ -35,28 +36,16 @@ def store() -> Store:
         st.stop()
 
 
-# cache_resource, not cache_data: the same objects are handed out without a pickled copy on every call
-# (a snapshot holds every period since 2020); pages only read them (pandas copy-on-write).
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _plan(path: str, stamp: str, as_of: date) -> plan_mod.Plan:
-    return plan_mod.load(_store(path), as_of)
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _snapshot(path: str, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
-    return snapshot_mod.compute(_store(path), _plan(path, stamp, as_of), as_of)
-
-
+# The same objects are handed to every session, never a pickled copy; pages only read them
+# (pandas copy-on-write).
 def plan(as_of: date | None = None) -> plan_mod.Plan:
     """The plan as it stood on a cut-off (the sidebar's by default)."""
-    s = store()
-    return _plan(str(s.path), s.stamp(), as_of or cut_off())
+    return snapshot_cache.CACHE.plan(store(), as_of or cut_off())
 
 
 def snapshot(as_of: date | None = None) -> snapshot_mod.Snapshot:
     """Everything computed for a cut-off date (the sidebar's by default)."""
-    s = store()
-    return _snapshot(str(s.path), s.stamp(), as_of or cut_off())
+    return snapshot_cache.CACHE.snapshot(store(), as_of or cut_off())
 
 
 def cut_off() -> date:
@@ -72,17 +61,9 @@ def demo_banner() -> None:
                    "a mediciones reales de la Personería.", icon=":material/science:")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _history(path: str, stamp: str, dates: tuple[date, ...]):
-    return snapshot_mod.history(_store(path), lambda as_of: _plan(path, stamp, as_of), list(dates))
-
-
 def history(as_of: date | None = None):
     """Objective and policy scores at each year end up to the cut-off, and at the cut-off."""
-    as_of = as_of or cut_off()
-    dates = tuple(date(y, 12, 31) for y in range(EARLIEST.year, as_of.year)) + (as_of,)
-    s = store()
-    return _history(str(s.path), s.stamp(), dates)
+    return snapshot_cache.CACHE.history(store(), snapshot_cache.year_ends(as_of or cut_off()))
 
 
 def no_plan_notice(snap: snapshot_mod.Snapshot) -> bool:

@@ -17,7 +17,7 @@ def owed(snap, process: str | None = None) -> None:
     """Reporting timeliness per process (or, for one process, per indicator-period still owed), at the
     page's snapshot."""
     st.markdown("#### Oportunidad del reporte: quién debe qué")
-    if snap.periods.empty:
+    if snap.reporting.empty:
         st.info("Aún no hay periodos que reportar a esta fecha de corte.")
         return
     since = pd.Timestamp(snap.first_plan["start_date"]).date()
@@ -29,7 +29,7 @@ def owed(snap, process: str | None = None) -> None:
     if process is None:
         st.dataframe(views.once(snap, "oportunidad", lambda: _by_process(snap, since)), hide_index=True)
         return
-    counts, owing = views.once(snap, "oportunidad", lambda: _owed_by(snap.periods, process), process)
+    counts, owing = views.once(snap, "oportunidad", lambda: _owed_by(snap, process), process)
     for col, key in zip(st.columns(4), ("faltante", "pendiente", "tarde", "a_tiempo")):
         col.metric(TIMELINESS[key], counts[key])
     if owing.empty:
@@ -39,7 +39,7 @@ def owed(snap, process: str | None = None) -> None:
 
 
 def _by_process(snap, since) -> pd.DataFrame:
-    table = timeliness.timeliness(state.store(), snap.as_of, since, snap.periods)
+    table = timeliness.timeliness(state.store(), snap.as_of, since, snap.reporting)
     return pd.DataFrame({
         "Proceso": table["process"] + " · " + table["name"],
         "Líder (cargo)": table["leader_role"],
@@ -48,12 +48,11 @@ def _by_process(snap, since) -> pd.DataFrame:
     })
 
 
-def _owed_by(periods: pd.DataFrame, process: str) -> tuple[dict[str, int], pd.DataFrame]:
+def _owed_by(snap, process: str) -> tuple[dict[str, int], pd.DataFrame]:
     """A process's periods per reporting state, and those it still owes as a table."""
-    states = periods[periods["process"] == process]
-    counts = states["state"].value_counts()
-    owing = states[states["state"].isin(["faltante", "pendiente"])].sort_values(["state", "period_end"])
-    return {k: int(counts.get(k, 0)) for k in TIMELINESS}, pd.DataFrame({
+    counts = snap.reporting.set_index("process").reindex([process], fill_value=0).iloc[0]
+    owing = snap.owed[snap.owed["process"] == process].sort_values(["state", "period_end"])
+    return {k: int(counts[k]) for k in TIMELINESS}, pd.DataFrame({
         "Indicador": owing["indicator"] + " · " + owing["name"],
         "Periodo": [period_label(int(y), f, int(p)) for y, f, p in
                     zip(owing["year"], owing["frequency"], owing["period"])],

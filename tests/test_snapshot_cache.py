@@ -1,0 +1,154 @@
+"""The shared cache of plans, snapshots and history: once per key for every session, nothing kept under
+an old data stamp, a bound on cut-offs, and the background recompute after a write."""
+import threading
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from metrics import plan as plan_mod
+from metrics import snapshot as snapshot_mod
+from metrics import snapshot_cache, writes
+from metrics.periods import comparison_date
+from metrics.snapshot_cache import HISTORY, PLAN, SNAPSHOT, SnapshotCache, Warmer, year_ends
+from metrics.writes import Entry
+from tests.reporting_helpers import NOW, fresh_store
+
+CUT = date(2025, 12, 31)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = fresh_store(tmp_path)   # the plan without values: GD-06 free to report
+    yield s
+    s.close()
+
+
+def report(store, value: str) -> None:
+    writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, value, analysis="Prueba de la caché compartida"), now=NOW)
+
+
+def test_twenty_sessions_asking_at_once_compute_the_snapshot_once(store):
+    cache = SnapshotCache()
+    start = threading.Barrier(20)
+    got = [None] * 20
+
+    def session(k: int) -> None:
+        start.wait()
+        got[k] = cache.snapshot(store, CUT)
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert cache.computed[SNAPSHOT] == 1 and cache.computed[PLAN] == 1, cache.computed
+    assert all(s is got[0] for s in got)          # one object handed to every session, no copy
+    assert got[0].as_of == CUT
+
+
+def test_a_write_drops_every_entry_under_the_old_stamp(store):
+    cache = SnapshotCache()
+    before = cache.snapshot(store, CUT)
+    cache.snapshot(store, date(2024, 12, 31))
+    assert cache.is_cached(store, CUT)
+    report(store, "12,5")
+    assert not cache.is_cached(store, CUT) and not cache.is_cached(store, date(2024, 12, 31))
+    after = cache.snapshot(store, CUT)
+    assert len(cache._cut_offs) == 1              # the two old cut-offs are gone, not waiting for eviction
+    assert cache.computed[SNAPSHOT] == 3
+    assert pd.isna(before.indicators.set_index("code").loc["GD-06", "result"])
+    assert pd.notna(after.indicators.set_index("code").loc["GD-06", "result"])   # the new figures
+
+
+def test_a_reader_late_by_one_write_does_not_evict_the_new_entries(store):
+    cache = SnapshotCache()
+    old_stamp = store.stamp()
+    cache.plan(store, CUT)                          # the cache knows the stamp before the write
+    report(store, "40")
+    fresh = cache.snapshot(store, CUT)
+    late = cache._snapshot(store, old_stamp, CUT)   # a session that read the stamp before the write
+    assert late is not fresh
+    assert cache.is_cached(store, CUT) and cache.snapshot(store, CUT) is fresh
+
+
+def test_only_the_most_recent_cut_offs_are_kept(store):
+    cache = SnapshotCache(max_cut_offs=3)
+    dates = [date(2021, 12, 31), date(2022, 12, 31), date(2023, 12, 31), date(2024, 12, 31), CUT]
+    for d in dates:
+        cache.plan(store, d)
+    assert len(cache._cut_offs) == 3
+    assert [cache.is_cached(store, d, PLAN) for d in dates] == [False, False, True, True, True]
+
+
+def test_history_reuses_the_cached_snapshots_and_equals_the_engine(store):
+    cache = SnapshotCache()
+    dates = year_ends(CUT)
+    for d in dates[-2:]:
+        cache.snapshot(store, d)
+    computed = dict(cache.computed)
+    shared = cache.history(store, dates)
+    assert cache.computed[SNAPSHOT] == computed[SNAPSHOT]          # history never computes a snapshot
+    assert cache.computed[HISTORY] == len(dates)
+    engine = snapshot_mod.history(store, lambda d: plan_mod.load(store, d), dates)
+    pd.testing.assert_frame_equal(shared, engine)
+    again = cache.history(store, year_ends(date(2025, 6, 30)))      # another session: year ends shared
+    assert cache.computed[HISTORY] == len(dates) + 1
+
+
+def test_a_failing_listener_never_fails_the_committed_write(store):
+    def broken() -> None:
+        raise RuntimeError("listener")
+
+    store.on_commit(broken)
+    report(store, "77")
+    assert writes.in_force(store, "GD-06", 2025, 6)[0]["value"] == 77
+
+
+def test_a_burst_of_writes_leaves_at_most_one_recompute_pending():
+    class SlowCache:
+        runs = 0
+
+        def __init__(self):
+            self.release = threading.Event()
+
+        def warm(self, store):
+            SlowCache.runs += 1
+            self.release.wait(30)
+
+    cache = SlowCache()
+    warmer = Warmer(cache, store=None)
+    for _ in range(100):
+        warmer.request()
+    cache.release.set()
+    assert warmer.wait_idle(60)
+    assert 1 <= SlowCache.runs <= 2, SlowCache.runs
+    warmer.stop()
+
+
+def test_a_write_recomputes_today_and_the_quarter_end_in_the_background(store):
+    cache, today = SnapshotCache(), date.today()
+    warmer = Warmer(cache, store)
+    store.on_commit(warmer.request)                   # as snapshot_cache.open_store wires the server's store
+    try:
+        cache.warm(store)
+        report(store, "55")                           # the hook asks for a run; the write does not wait
+        assert warmer.wait_idle(300)
+        assert cache.is_cached(store, today) and cache.is_cached(store, comparison_date(today))
+        computed = dict(cache.computed)
+        snap = cache.snapshot(store, today)
+        cache.snapshot(store, comparison_date(today))
+        cache.history(store, year_ends(today))
+        assert cache.computed == computed             # served, not computed
+        assert pd.notna(snap.indicators.set_index("code").loc["GD-06", "result"])   # computed after the write
+    finally:
+        warmer.stop()
+
+
+def test_closing_the_servers_store_drops_its_entries(tmp_path):
+    fresh_store(tmp_path).close()
+    store = snapshot_cache.open_store(tmp_path / "test.duckdb")
+    assert snapshot_cache.open_store(str(tmp_path / "test.duckdb")) is store   # one store per file
+    snapshot_cache.CACHE.plan(store, CUT)
+    snapshot_cache.close_store(store)
+    assert all(path != str(store.path) for path, _ in snapshot_cache.CACHE._cut_offs)
