@@ -97,7 +97,8 @@ def write_seed(folder: Path, n_processes: int, n_indicators: int, first_year: in
         "public": rng.random(n) < 0.5, "weight": rng.choice([1, 1, 1, 2], size=n),
         "start_year": first_year, "report_due_days": None, "report_due_date": None,
     })
-    indicators[columns].to_csv(folder / "indicators.csv", index=False)
+    # columns the seed gains later (e.g. computed_from) stay empty: a synthetic indicator is typed in
+    indicators.reindex(columns=columns).to_csv(folder / "indicators.csv", index=False)
 
     objectives = read_plan(SEED_DIR)["objectives"]
     specific = [o["code"] for o in objectives if o["kind"] == "especifico"]
