@@ -25,8 +25,9 @@ bench/browser.py), así que esperar a una no retrasa la cifra de otra.
    Primero los lectores solos durante ese tiempo; luego, el mismo tiempo, con el líder de TI
    guardando una corrección del valor vigente por el formulario de «Reportar avance» (la ruta de
    escritura de la aplicación: un segundo proceso no puede escribir en el archivo DuckDB mientras
-   el servidor lo tiene abierto) a lo sumo una vez por segundo (si guardar tarda más, el siguiente
-   empieza al terminar). Imprime p50/p95 de los lectores en cada fase, guardados hechos y su
+   el servidor lo tiene abierto) a lo sumo una vez por segundo; cada ciclo es el de una persona
+   (elegir el periodo, escribir motivo y análisis, guardar), así que con el servidor ocupado dura
+   más de un segundo y el siguiente empieza al terminar. Imprime p50/p95 de los lectores en cada fase, guardados hechos y su
    mediana, y la memoria al empezar y al terminar la fase de escritura con su cambio por guardado
    (meta: no crece con las escrituras).
 
