@@ -428,9 +428,18 @@ def prepare_correction(page, code: str, timeout_s: float = 600) -> None:
 
 def save_correction(page, timeout_s: float = 600) -> dict:
     """Pulsa «Guardar corrección» y mide hasta la página dibujada con el aviso de guardado."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     button = page.locator("[class*='st-key-rep_guardar_']").get_by_role("button")
     result = click_measured(page, button, timeout_s)
     notice = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Se guardó")
+    if notice.count() == 0 and not page_errors(page):
+        # con la máquina cargada, la corrida de st.rerun que muestra el aviso puede empezar más de
+        # SETTLE_MS después de la del guardado: se espera el aviso y la página completa otra vez
+        try:
+            notice.first.wait_for(timeout=min(timeout_s, 60) * 1000)
+            result = wait_drawn(page, timeout_s)
+        except PlaywrightTimeoutError:
+            pass
     if notice.count() == 0:
         result["error"] = "; ".join(page_errors(page)) or "no apareció el aviso «Se guardó»"
     return result
