@@ -340,6 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="además, escribir todas las cifras en este archivo JSON")
     args = parser.parse_args(argv)
     args.ruta = "/" + PAGES[args.pagina][0]
+    B.stop_cleanly_on_sigterm()
 
     load_before = B.machine_load()
     levels: dict = {}

@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="además, escribir todas las cifras en este archivo JSON")
     args = parser.parse_args(argv)
     args.ruta = "/" + PAGES[args.pagina][0]
+    B.stop_cleanly_on_sigterm()
     unknown = set(args.pasos) - set(STEPS)
     if unknown:
         parser.error(f"pasos desconocidos: {', '.join(sorted(unknown))}")

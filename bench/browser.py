@@ -483,6 +483,11 @@ def text_table(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (p. ej. de `timeout`) sale por los `finally`: los servidores y Chromium se detienen."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def machine_load() -> str:
     """La carga de la máquina (promedios de 1, 5 y 15 minutos) y sus CPU."""
     one, five, fifteen = os.getloadavg()
