@@ -23,6 +23,12 @@ TARGET_COLOR = "#0072B2"
 SOURCE = "Fuente: tablero de seguimiento DE-P-007"
 CAPTION_OFFSET = 62  # px from the plot area down to the caption (as in metrics.export): room for ticks and axis title
 OTHERS_COLOR = "#b8bec7"
+# Date axes in numbers (aaaa, mm/aaaa or dd/mm/aaaa by tick spacing; hover dd/mm/aaaa): the image
+# renderer has no Spanish locale and would write "Apr 2024".
+DATE_AXIS = {"hoverformat": "%d/%m/%Y", "tickformatstops": [
+    {"dtickrange": [None, "M1"], "value": "%d/%m/%Y"},
+    {"dtickrange": ["M1", "M12"], "value": "%m/%Y"},
+    {"dtickrange": ["M12", None], "value": "%Y"}]}
 # A chart or a report table lists at most this many indicators; the rest are counted, never drawn, so a
 # plan of thousands of indicators gives a figure of the same size as the demo's.
 MAX_LISTED_INDICATORS = 15
@@ -246,7 +252,7 @@ def indicator_history(values: pd.DataFrame, targets: pd.DataFrame, indicator: pd
                                  name="Valor reportado", line={"color": INK, "width": 2},
                                  marker={"size": 7, "symbol": "circle"}))
     fig.update_yaxes(title=indicator["unit"], rangemode="tozero")
-    fig.update_xaxes(title="Periodo")
+    fig.update_xaxes(title="Periodo", **DATE_AXIS)
     starts = list(t["year"].map(lambda y: pd.Timestamp(y, 1, 1))) + list(pd.to_datetime(values.get("period_end", [])))
     if starts:  # a little room left of the first year, so its tick never sits under the y axis's 0
         fig.update_xaxes(range=[min(starts) - pd.Timedelta(days=75), max(starts) + pd.Timedelta(days=400)])
@@ -286,7 +292,7 @@ def process_trends(periods: pd.DataFrame, labels: dict[str, str], red_below: flo
                                  name=wrap(labels.get(highlight, highlight), 60), mode="lines+markers",
                                  line={"color": INK, "width": 3}, marker={"size": 7}))
     fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Cumplimiento (%)")
-    fig.update_xaxes(title="Cierre del periodo")
+    fig.update_xaxes(title="Cierre del periodo", **DATE_AXIS)
     return fig
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from metrics import asof, charts, export, fmt, plan as plan_mod, plan_changes, seed, snapshot
+from metrics import asof, charts, export, fmt, plan as plan_mod, plan_changes, scoring, seed, snapshot, values
 from metrics.scoring import STATUS_LABELS
 
 CUT = date(2024, 12, 31)
@@ -116,6 +116,26 @@ def test_svg_shows_title_cut_off_hash_and_the_page_numbers(demo, renderer):
     for score in rows["score"].dropna():  # the same numbers as the page, in Colombian format
         assert f"{fmt.number(score * 100)} %" in text
     assert "Personería Distrital de Cartagena de Indias" in text
+
+
+def test_exported_date_axes_have_no_english_month_names(demo, renderer):
+    """The renderer has no Spanish locale: a date axis left to Plotly's defaults prints "Apr 2024"."""
+    store, plan, snap = demo
+    s = plan.settings
+    ind = plan.indicators.set_index("code", drop=False).loc["GD-01"]
+    codes = list(plan.indicators.loc[plan.indicators["process"] == ind["process"], "code"])
+    current = values.current_values(store, CUT, codes=codes)
+    history = charts.indicator_history(current[current["indicator"] == "GD-01"],
+                                       plan.targets[plan.targets["indicator"] == "GD-01"], ind, s.red_below, s.green_from)
+    trends = charts.process_trends(scoring.period_attainment(current, plan.indicators, plan.targets),
+                                   {c: c for c in codes}, s.red_below, s.green_from)
+    trends.update_xaxes(range=["2024-01-01", "2024-12-31"])   # a year: monthly ticks, where month names appear
+    for name, fig in (("historia", history), ("tendencias", trends)):
+        framed = charts.frame(fig, name, CUT, plan.entity["name"], plan.is_demo)
+        text = export.svg(framed, export.provenance(store, CUT)).decode("utf-8")
+        ticks = re.findall(r'class="xtick"[^>]*>.*?<text[^>]*>([^<]+)</text>', text)
+        assert ticks and all(re.fullmatch(r"(\d{2}/){0,2}\d{4}", t) for t in ticks), (name, ticks)
+        assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", text), name
 
 
 def test_renderer_is_warm_after_the_first_image(demo, renderer, monkeypatch):
