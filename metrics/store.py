@@ -67,6 +67,18 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+# Commits per database file in this process. DuckDB lets one process at a time open a file for writing,
+# so every write a server can see is a commit counted here (by any Store on that file): the stamp is
+# read again only after one, instead of on every call (a page asks it many times per run).
+_COMMITS: dict[Path, int] = {}
+_COMMITS_LOCK = threading.Lock()
+
+
+def _count_commit(path: Path) -> None:
+    with _COMMITS_LOCK:
+        _COMMITS[path] = _COMMITS.get(path, 0) + 1
+
+
 class Store:
     """An open database file with its migrations applied."""
 
@@ -74,6 +86,8 @@ class Store:
         self.path = Path(path)
         self._write_lock = threading.RLock()
         self._commit_listeners: list[Callable[[], None]] = []
+        self._commits_key = self.path.resolve()
+        self._stamp_seen: tuple[int, str] | None = None   # (commits counted when read, stamp)
         self._root = _connect(self.path)
         try:
             self._migrate()
@@ -108,8 +122,16 @@ class Store:
         """A cheap fingerprint for cache keys that changes with every write a figure can show, and only
         with those: values, plan changes, locks and exceptions, settings, improvement and action plans,
         accounts as the pages name them. Sign-ins, sessions, passwords, reminders and audit rows leave
-        it alone, so they never empty the caches. One query over small aggregates (min/max statistics)."""
-        return "-".join(str(x) for x in self.row(self._stamp_sql))
+        it alone, so they never empty the caches. One query over small aggregates (min/max statistics),
+        run again only after a commit to this file."""
+        commits = _COMMITS.get(self._commits_key, 0)
+        seen = self._stamp_seen
+        if seen is not None and seen[0] == commits:
+            return seen[1]
+        # counted before reading: a commit landing meanwhile leaves a count that no longer matches
+        stamp = "-".join(str(x) for x in self.row(self._stamp_sql))
+        self._stamp_seen = (commits, stamp)
+        return stamp
 
     def _figure_stamp_sql(self) -> str:
         parts = [f"(SELECT {expr} FROM {table})" for table, exprs in FIGURE_TABLES.items() if self.has_table(table)
@@ -135,6 +157,7 @@ class Store:
             try:
                 yield cur
                 cur.commit()
+                _count_commit(self._commits_key)  # after the commit: a stamp read before it is read again
             except BaseException:
                 cur.rollback()
                 raise

@@ -181,3 +181,25 @@ def test_the_stamp_changes_with_every_figure_and_never_with_a_sign_in(tmp_path):
         changed("a plan change")
     finally:
         store.close()
+
+
+def test_the_stamp_is_read_again_only_after_a_commit(tmp_path, monkeypatch):
+    """Pages ask for the stamp many times per run: it costs a query only after a write to the file."""
+    from metrics import writes
+    from metrics.writes import Entry
+    from tests.reporting_helpers import NOW, fresh_store
+
+    store = fresh_store(tmp_path)
+    try:
+        reads = []
+        real_row = store.row
+        monkeypatch.setattr(store, "row", lambda sql, params=None: (reads.append(sql), real_row(sql, params))[1])
+        first = [store.stamp() for _ in range(5)]
+        assert len(reads) <= 1 and len(set(first)) == 1
+        writes.report(store, "lider.ti", Entry("GD-06", 2025, 6, "80", analysis="Análisis de la prueba."), now=NOW)
+        reads.clear()
+        after = [store.stamp() for _ in range(5)]
+        assert len(set(after)) == 1 and after[0] != first[0], "a value did not change the stamp"
+        assert len([sql for sql in reads if sql == store._stamp_sql]) == 1
+    finally:
+        store.close()
