@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.helpers import (
-    ConsoleLog, assert_clean, click_and_wait, goto, nav_link, sign_in, wait_for_app_run,
+    ConsoleLog, assert_clean, click_and_wait, goto, nav_link, sign_in, sign_in_to_stay, wait_for_app_run,
 )
 
 LEADER = ("lider.ti.demo", "Demo-Lider-2024")
@@ -106,7 +106,7 @@ def test_a_session_survives_reload_and_new_tab_and_ends_everywhere_at_sign_out(a
 def test_a_stale_cookie_of_an_ended_session_does_not_sign_in(app_server, context, console):
     page = new_tab(context, console)
     goto(page, app_server.url)
-    sign_in(page, *LEADER)
+    sign_in_to_stay(page, *LEADER)
     token = session_cookie(context)["value"]
     click_and_wait(page, page.get_by_test_id("stSidebar").get_by_role("button", name="Cerrar sesión"))
     host = app_server.url.split("//", 1)[1].split(":", 1)[0]
