@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from metrics import export
 from metrics import plan as plan_mod
 from metrics import snapshot as snapshot_mod
 from metrics.periods import EARLIEST, comparison_date
@@ -32,7 +33,7 @@ from metrics.store import Store
 
 log = logging.getLogger(__name__)
 
-PLAN, SNAPSHOT, HISTORY = "plan", "snapshot", "history"
+PLAN, SNAPSHOT, HISTORY, DATA_HASH = "plan", "snapshot", "history", "data_hash"
 MAX_CUT_OFFS = 16        # the large plan's snapshot is ~4 MB; 16 cut-offs stay well under the memory target
 RETIRED_STAMPS = 16      # old stamps remembered, so a reader late by one write does not evict the new entries
 
@@ -57,7 +58,7 @@ class SnapshotCache:
         self._stamps: dict[str, str] = {}                   # path -> the newest stamp seen
         self._retired: dict[str, deque[str]] = {}           # path -> stamps replaced by a newer one
         self._cut_offs: OrderedDict[tuple[str, date], dict[str, _Slot]] = OrderedDict()  # LRU, newest stamp only
-        self.computed: dict[str, int] = {PLAN: 0, SNAPSHOT: 0, HISTORY: 0}
+        self.computed: dict[str, int] = {PLAN: 0, SNAPSHOT: 0, HISTORY: 0, DATA_HASH: 0}
 
     # -- what the pages ask for ----------------------------------------------------------------------------
     def plan(self, store: Store, as_of: date) -> plan_mod.Plan:
@@ -67,6 +68,10 @@ class SnapshotCache:
     def snapshot(self, store: Store, as_of: date) -> snapshot_mod.Snapshot:
         """Everything computed for a cut-off, on the plan as it stood that day."""
         return self._snapshot(store, store.stamp(), as_of)
+
+    def data_hash(self, store: Store, as_of: date) -> str:
+        """The data hash that stamps every download at a cut-off (`export.data_hash`)."""
+        return self._data_hash(store, store.stamp(), as_of)
 
     def history(self, store: Store, dates: list[date]) -> pd.DataFrame:
         """`snapshot.history` at these dates, each date's rows computed once and shared."""
@@ -100,8 +105,16 @@ class SnapshotCache:
         return self._get(store, stamp, as_of, PLAN, lambda: plan_mod.load(store, as_of))
 
     def _snapshot(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
-        return self._get(store, stamp, as_of, SNAPSHOT,
-                         lambda: snapshot_mod.compute(store, self._plan(store, stamp, as_of), as_of))
+        def compute() -> snapshot_mod.Snapshot:
+            # the page asks for the hash right after the snapshot: DuckDB computes it outside the GIL,
+            # so it runs beside the snapshot instead of after it
+            threading.Thread(target=self._data_hash, args=(store, stamp, as_of), name="hash-datos",
+                             daemon=True).start()
+            return snapshot_mod.compute(store, self._plan(store, stamp, as_of), as_of)
+        return self._get(store, stamp, as_of, SNAPSHOT, compute)
+
+    def _data_hash(self, store: Store, stamp: str, as_of: date) -> str:
+        return self._get(store, stamp, as_of, DATA_HASH, lambda: export.data_hash(store, as_of))
 
     def _history_rows(self, store: Store, stamp: str, as_of: date) -> pd.DataFrame:
         def rows() -> pd.DataFrame:

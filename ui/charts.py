@@ -11,7 +11,7 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import export
+from metrics import export, snapshot_cache
 from ui import state
 
 # Plotly's tool bar in Spanish (the "es" locale ui.widgets.spanish_chrome registers), without the
@@ -20,16 +20,10 @@ PLOTLY_CONFIG = {"displaylogo": False, "locale": "es", "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _data_hash(path: str, stamp: str, as_of: date) -> str:
-    return export.data_hash(state.store(), as_of)
-
-
 def provenance(as_of: date | None = None) -> export.Provenance:
     """Cut-off, app version and data hash of what the page shows (the sidebar's cut-off by default)."""
-    s = state.store()
     as_of = as_of or state.cut_off()
-    return export.Provenance(as_of, _data_hash(str(s.path), s.stamp(), as_of))
+    return export.Provenance(as_of, snapshot_cache.CACHE.data_hash(state.store(), as_of))
 
 
 def show_chart(fig: go.Figure, name: str) -> None:
