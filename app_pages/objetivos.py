@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, fmt, next_plan, policy_model
+from metrics import charts, final_evaluation, fmt, next_plan, policy_model
 from metrics.scoring import vision_rule
 from metrics.vocabulary import ELEMENT_KINDS, OBJECTIVE_KINDS, POLICY_MODELS, VISION_LABELS
 from ui import briefing, state, views
@@ -132,10 +132,9 @@ def element_section() -> tuple[str, pd.DataFrame] | None:
 
 def final_section() -> tuple[pd.Series, int, pd.DataFrame] | None:
     """A plan that closed by the cut-off: its final evaluation (each indicator's last result against its target)."""
-    closed = plan.plans[plan.plans["end_date"].dt.date < snap.as_of]
-    if closed.empty:
+    last_closed = final_evaluation.last_closed(plan, snap.as_of)
+    if last_closed is None:
         return None
-    last_closed = closed.sort_values("end_date").iloc[-1]
     final = next_plan.final_evaluation(state.store(), plan, last_closed, snap.as_of)
     return last_closed, int(final["target_year"].iloc[0]), pd.DataFrame({
         "Indicador": final["code"] + " · " + final["name"],
