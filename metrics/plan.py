@@ -214,6 +214,12 @@ class Plan:
         return None if found.empty else found.iloc[0]
 
 
+def version(store: Store, as_of: date) -> int:
+    """How many plan changes are in force by a cut-off. Changes are only appended, so within one data
+    stamp two cut-offs with the same count see the same plan: `load` is shared between them."""
+    return int(store.scalar("SELECT count(*) FROM plan_change WHERE effective_from <= ?", [as_of]))
+
+
 def load(store: Store, as_of: date | None = None) -> Plan:
     """The plan as it stood on `as_of` (None: as it stands today)."""
     f = frames(store, as_of)

@@ -58,6 +58,7 @@ class SnapshotCache:
         self._stamps: dict[str, str] = {}                   # path -> the newest stamp seen
         self._retired: dict[str, deque[str]] = {}           # path -> stamps replaced by a newer one
         self._cut_offs: OrderedDict[tuple[str, date], dict[str, _Slot]] = OrderedDict()  # LRU, newest stamp only
+        self._plans: dict[tuple[str, int], _Slot] = {}      # (path, plan version) -> plan, newest stamp only
         self.computed: dict[str, int] = {PLAN: 0, SNAPSHOT: 0, HISTORY: 0, DATA_HASH: 0}
 
     # -- what the pages ask for ----------------------------------------------------------------------------
@@ -97,12 +98,22 @@ class SnapshotCache:
         with self._lock:
             self._stamps.pop(path, None)
             self._retired.pop(path, None)
-            for key in [k for k in self._cut_offs if k[0] == path]:
-                del self._cut_offs[key]
+            self._drop(path)
 
     # -- computing once --------------------------------------------------------------------------------------
     def _plan(self, store: Store, stamp: str, as_of: date) -> plan_mod.Plan:
-        return self._get(store, stamp, as_of, PLAN, lambda: plan_mod.load(store, as_of))
+        return self._get(store, stamp, as_of, PLAN, lambda: self._plan_version(store, stamp, as_of))
+
+    def _plan_version(self, store: Store, stamp: str, as_of: date) -> plan_mod.Plan:
+        """One plan object for every cut-off that sees the same plan changes (a new cut-off seldom
+        needs a new plan, and every snapshot of one plan version shares its frames)."""
+        key = (str(store.path), plan_mod.version(store, as_of))
+        with self._lock:
+            slot = self._plans.setdefault(key, _Slot()) if self._stamps.get(key[0]) == stamp else _Slot()
+        with slot.lock:
+            if not slot.done:
+                slot.value, slot.done = plan_mod.load(store, as_of), True
+            return slot.value
 
     def _snapshot(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
         def compute() -> snapshot_mod.Snapshot:
@@ -150,14 +161,19 @@ class SnapshotCache:
                 if current is not None:
                     retired.append(current)
                 self._stamps[path] = stamp
-                for key in [k for k in self._cut_offs if k[0] == path]:
-                    del self._cut_offs[key]
+                self._drop(path)
             key = (path, as_of)
             slots = self._cut_offs.setdefault(key, {})
             self._cut_offs.move_to_end(key)
             while len(self._cut_offs) > self.max_cut_offs:
                 self._cut_offs.popitem(last=False)
             return slots.setdefault(kind, _Slot())
+
+    def _drop(self, path: str) -> None:
+        """Every cut-off and plan entry of a database (call with `_lock` held)."""
+        for entries in (self._cut_offs, self._plans):
+            for key in [k for k in entries if k[0] == path]:
+                del entries[key]
 
     def _ready(self, path: str, stamp: str, as_of: date, kind: str) -> Any | None:
         with self._lock:

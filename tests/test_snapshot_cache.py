@@ -164,3 +164,18 @@ def test_closing_the_servers_store_drops_its_entries(tmp_path):
     snapshot_cache.CACHE.plan(store, CUT)
     snapshot_cache.close_store(store)
     assert all(path != str(store.path) for path, _ in snapshot_cache.CACHE._cut_offs)
+
+
+def test_cut_offs_that_see_the_same_plan_changes_share_one_plan_object(store):
+    from metrics import plan_changes
+    cache = SnapshotCache()
+    early, late = date(2025, 3, 31), date(2025, 9, 30)
+    assert cache.plan(store, early) is cache.plan(store, late)   # no plan change between them: loaded once
+    ficha = plan_mod.load(store, late).indicator("GD-06").to_dict()
+    plan_changes.save_rows(store, "admin", "indicator", [{**ficha, "name": "Nombre nuevo desde junio"}],
+                           "Cambio de nombre para la prueba", date(2025, 6, 1), now=NOW)
+    before, after = cache.plan(store, early), cache.plan(store, late)
+    assert before is not after
+    assert before.indicator("GD-06")["name"] == ficha["name"]
+    assert after.indicator("GD-06")["name"] == "Nombre nuevo desde junio"
+    assert cache.plan(store, date(2025, 12, 31)) is after          # the same changes in force: the same object
