@@ -277,8 +277,10 @@ def png_text(data: bytes) -> dict[str, str]:
     return found
 
 
-def file_stem(name: str, prov: Provenance) -> str:
-    return f"{name}_{prov.as_of.isoformat()}_{prov.data_hash}"
+def file_stem(name: str, as_of: date) -> str:
+    """The name of a downloaded file: what it is and its cut-off. The data hash is inside every file
+    (image text, PDF cover and metadata, workbook), so naming a file never has to compute it."""
+    return f"{name}_{as_of.isoformat()}"
 
 
 # -- tables shared by the Excel workbook and the report --------------------------------------

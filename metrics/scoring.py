@@ -46,17 +46,23 @@ def is_missing(x) -> bool:
 
 def attainment(value, target, polarity: str, baseline=None) -> float | None:
     """Raw attainment as a fraction (1.0 = target met); None when there is no value or target."""
-    if is_missing(value) or is_missing(target):
-        return None
-    if polarity == "up":
-        return value / target if target > 0 else 1.0
-    if value <= target:  # lower is better: at or below the target is the target met, no more
-        return 1.0
-    if target > 0:
-        return target / value
-    if not is_missing(baseline) and baseline > 0:  # target zero: share of the way from baseline to zero
-        return max(0.0, (baseline - value) / baseline)
-    return 0.0
+    raw = attainments([value], [target], [polarity], [baseline])[0]
+    return None if np.isnan(raw) else float(raw)
+
+
+def attainments(value, target, polarity, baseline) -> np.ndarray:
+    """The attainment rule over aligned arrays (NaN where there is no value or target): value ÷ target
+    when higher is better (1 when the target is not positive); lower is better: 1 at or below the
+    target, target ÷ value above it, and with a target of zero the share of the way from the baseline
+    to zero."""
+    v, t, b = (np.asarray(pd.to_numeric(pd.Series(x, dtype=object)), dtype="float64")
+               for x in (value, target, baseline))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(t > 0, v / t, 1.0)
+        from_baseline = np.where(b > 0, np.maximum(0.0, (b - v) / b), 0.0)
+        down = np.where(v <= t, 1.0, np.where(t > 0, t / v, from_baseline))
+    out = np.where(np.asarray(polarity, dtype=object) == "up", up, down)
+    return np.where(np.isnan(v) | np.isnan(t), np.nan, out)
 
 
 def capped(raw: float | None) -> float | None:
@@ -95,13 +101,20 @@ def period_share(accumulation: str, n: int) -> float:
 
 def progress_from_baseline(result, baseline, target, polarity: str) -> float | None:
     """Share of the way travelled from the baseline to the target, clipped to 0..1."""
-    if is_missing(result) or is_missing(target):
-        return None
-    if result >= target if polarity == "up" else result <= target:
-        return 1.0
-    if is_missing(baseline) or baseline == target:
-        return 0.0
-    return float(min(1.0, max(0.0, (result - baseline) / (target - baseline))))
+    share = progress_from_baselines([result], [baseline], [target], [polarity])[0]
+    return None if np.isnan(share) else float(share)
+
+
+def progress_from_baselines(result, baseline, target, polarity) -> np.ndarray:
+    """The progress rule over aligned arrays (NaN without a result or a target): 1 once the target is
+    reached, 0 without a baseline (or one equal to the target), else the share of the way travelled."""
+    r, b, t = (np.asarray(pd.to_numeric(pd.Series(x, dtype=object)), dtype="float64")
+               for x in (result, baseline, target))
+    up = np.asarray(polarity, dtype=object) == "up"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.clip((r - b) / (t - b), 0.0, 1.0)
+    out = np.where(np.where(up, r >= t, r <= t), 1.0, np.where(np.isnan(b) | (b == t), 0.0, share))
+    return np.where(np.isnan(r) | np.isnan(t), np.nan, out)
 
 
 def year_result(accumulation, total, last_value):
@@ -133,17 +146,26 @@ def indicator_scores(indicators: pd.DataFrame, yearly: pd.DataFrame, targets: pd
     df["result"] = year_result(df["accumulation"], df["total"], df["last_value"])
     df["target"] = year_target(df["accumulation"].to_numpy(), df["year_target"].to_numpy(),
                                df["n_reported"].to_numpy(), df["frequency"].to_numpy())
-    owed_year = df["code"].map(owed.set_index("indicator")["owed_year"]) if owed is not None and not owed.empty \
-        else pd.Series(np.nan, index=df.index)
+    owed_year = by_indicator(owed, "owed_year", df["code"])
     df["owed_year"] = owed_year
     df["stale"] = df["year"].notna() & owed_year.notna() & (df["year"] < owed_year)
-    df["attainment_raw"] = [attainment(r.result, r.target, r.polarity, r.baseline) for r in df.itertuples()]
-    df["attainment"] = [None if stale else capped(a) for a, stale in zip(df["attainment_raw"], df["stale"])]
+    raw = attainments(df["result"], df["target"], df["polarity"], df["baseline"])
+    df["attainment_raw"] = pd.Series(raw, index=df.index, dtype=object).where(~np.isnan(raw), None)
+    df["attainment"] = pd.Series(np.minimum(raw, 1.0), index=df.index, dtype=object) \
+        .where(~np.isnan(raw) & ~df["stale"].to_numpy(dtype=bool), None)
     red = df["red_below"].fillna(settings.red_below)
     green = df["green_from"].fillna(settings.green_from)
     df["status"] = ["desactualizado" if stale else status(None if is_missing(a) else capped(a) * 100, r, g)
                     for a, stale, r, g in zip(df["attainment_raw"], df["stale"], red, green)]
     return df.drop(columns=["indicator"])
+
+
+def by_indicator(frame: pd.DataFrame | None, column: str, codes: pd.Series) -> pd.Series:
+    """`column` of a frame with one row per indicator, aligned to `codes` (NaN where absent): an index
+    lookup, not a map over the text keys."""
+    if frame is None or frame.empty:
+        return pd.Series(np.nan, index=codes.index)
+    return pd.Series(frame.set_index("indicator")[column].reindex(codes).to_numpy(), index=codes.index)
 
 
 def weighted(inputs: pd.DataFrame, key: str, value: str, weight: str) -> pd.DataFrame:
@@ -237,17 +259,15 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_pla
     df = indicators[["code", "name", "process", "unit", "polarity", "weight", "baseline", "baseline_year",
                      "valid_min", "valid_max"]].copy()
     df = df.join(latest, on="code").join(projections(annual, target_year).rename("projected"), on="code")
-    owed_year = df["code"].map(owed.set_index("indicator")["owed_year"]) if not owed.empty \
-        else pd.Series(np.nan, index=df.index)
+    owed_year = by_indicator(owed, "owed_year", df["code"])
     df["stale"] = df["last_year"].notna() & (df["last_year"] < owed_year.clip(upper=target_year))
     df.loc[df["stale"], ["current", "projected"]] = np.nan
     df["projected"] = df["projected"].clip(lower=df["valid_min"], upper=df["valid_max"])  # no 105 % availability
-    carried = df["code"].map(before)
+    carried = pd.Series(before.reindex(df["code"]).to_numpy(), index=df.index)
     df["baseline"] = np.where((start.year > df["baseline_year"].fillna(0) + 1) & carried.notna(), carried,
                               df["baseline"])
-    df["target"] = df["code"].map(targets[targets["year"] == target_year].set_index("indicator")["target"])
-    df["progress"] = [progress_from_baseline(r, b, t, p) for r, b, t, p in
-                      zip(df["current"], df["baseline"], df["target"], df["polarity"])]
+    df["target"] = by_indicator(targets[targets["year"] == target_year], "target", df["code"])
+    df["progress"] = progress_from_baselines(df["current"], df["baseline"], df["target"], df["polarity"])
     judged_value = df["current"] if judged else df["projected"]
     meets = np.where(df["polarity"].eq("up"), judged_value >= df["target"], judged_value <= df["target"])
     df["reaches"] = pd.Series(meets, index=df.index, dtype=object).where(judged_value.notna() & df["target"].notna())
@@ -301,6 +321,6 @@ def period_attainment(current: pd.DataFrame, indicators: pd.DataFrame, targets: 
                        left_on="indicator", right_on="code").merge(targets, on=["indicator", "year"], how="left")
     shares = [period_share(a, PERIODS_PER_YEAR[f]) for a, f in zip(df["accumulation"], df["frequency"])]
     df["period_target"] = df["target"] * shares
-    df["attainment"] = [capped(attainment(v, t, p, b)) for v, t, p, b in
-                        zip(df["value"], df["period_target"], df["polarity"], df["baseline"])]
+    raw = attainments(df["value"], df["period_target"], df["polarity"], df["baseline"])
+    df["attainment"] = pd.Series(np.minimum(raw, 1.0), index=df.index, dtype=object).where(~np.isnan(raw), None)
     return df

@@ -78,10 +78,9 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     processes = scoring.with_status(processes, settings)
     first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
     since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
-    # every period since the first plan (320,000 rows on a large plan) is reduced here to what pages show:
-    # the periods still owed and the counts per process, so a cached snapshot stays small
-    periods = values.period_states(store, as_of, since, settings.grace_days, indicators=plan.indicators,
-                                   detail=False)
+    # every period since the first plan (320,000 rows on a large plan) is reduced in DuckDB to what pages
+    # show: the periods still owed and the counts per process, so a cached snapshot stays small
+    owed_periods, counts = values.period_summary(store, as_of, since, settings.grace_days, plan.indicators)
     in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
     return Snapshot(
         as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,
@@ -90,7 +89,7 @@ def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
                                      settings.red_below, settings.green_from),
         vision=None if vision_row is None else _progress(store, plan, vision_row, as_of, yearly, owed, True),
         plan=None if in_force is None else _progress(store, plan, in_force, as_of, yearly, owed, False),
-        owed=timeliness.owed(periods).reset_index(drop=True), reporting=timeliness.reporting_counts(periods),
+        owed=timeliness.owed(owed_periods).reset_index(drop=True), reporting=timeliness.reporting_counts(counts),
         first_plan=first,
     )
 

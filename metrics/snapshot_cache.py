@@ -4,7 +4,9 @@ One cache per server process. An entry is keyed by (database path, data stamp `S
 cut-off, kind): twenty sessions asking for the same cut-off at once wait for one computation (a lock
 per key), never repeat it. When a write changes the stamp, every entry under the old stamp is dropped
 at once (memory does not grow with the number of writes), and at most `max_cut_offs` cut-offs are kept
-(least recently used first out). The history series is built from one cached entry per date, so the
+(least recently used first out). A plan is kept once per plan version (the plan changes in force at
+a cut-off), shared by every cut-off that sees the same changes. At most one snapshot per core is
+computed at a time; more sessions asking for new cut-offs queue for a slot. The history series is built from one cached entry per date, so the
 year ends it needs are shared across sessions and reuse a snapshot already computed for that date.
 
 The server keeps one store per database file here (`open_store`), so a launcher that fills the cache
@@ -16,6 +18,7 @@ waits for them.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 
 PLAN, SNAPSHOT, HISTORY, DATA_HASH = "plan", "snapshot", "history", "data_hash"
 MAX_CUT_OFFS = 16        # the large plan's snapshot is ~4 MB; 16 cut-offs stay well under the memory target
+COMPUTING_SLOTS = max(1, os.cpu_count() or 1)   # snapshots computed side by side: one per core
 RETIRED_STAMPS = 16      # old stamps remembered, so a reader late by one write does not evict the new entries
 
 
@@ -52,7 +56,7 @@ class _Slot:
 class SnapshotCache:
     """The process-wide cache; `computed` counts computations per kind (tests and benchmarks read it)."""
 
-    def __init__(self, max_cut_offs: int = MAX_CUT_OFFS):
+    def __init__(self, max_cut_offs: int = MAX_CUT_OFFS, computing_slots: int = COMPUTING_SLOTS):
         self.max_cut_offs = max_cut_offs
         self._lock = threading.Lock()                       # guards the dictionaries, never held while computing
         self._stamps: dict[str, str] = {}                   # path -> the newest stamp seen
@@ -60,6 +64,10 @@ class SnapshotCache:
         self._cut_offs: OrderedDict[tuple[str, date], dict[str, _Slot]] = OrderedDict()  # LRU, newest stamp only
         self._plans: dict[tuple[str, int], _Slot] = {}      # (path, plan version) -> plan, newest stamp only
         self.computed: dict[str, int] = {PLAN: 0, SNAPSHOT: 0, HISTORY: 0, DATA_HASH: 0}
+        # Twenty sessions asking for twenty new cut-offs at once would otherwise compute twenty snapshots
+        # side by side on a few cores: each as slow as all of them, and twenty sets of working frames
+        # in memory. At most one computation per core runs; the others queue and finish in turn.
+        self._computing = threading.BoundedSemaphore(computing_slots)
 
     # -- what the pages ask for ----------------------------------------------------------------------------
     def plan(self, store: Store, as_of: date) -> plan_mod.Plan:
@@ -117,11 +125,9 @@ class SnapshotCache:
 
     def _snapshot(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
         def compute() -> snapshot_mod.Snapshot:
-            # the page asks for the hash right after the snapshot: DuckDB computes it outside the GIL,
-            # so it runs beside the snapshot instead of after it
-            threading.Thread(target=self._data_hash, args=(store, stamp, as_of), name="hash-datos",
-                             daemon=True).start()
-            return snapshot_mod.compute(store, self._plan(store, stamp, as_of), as_of)
+            plan = self._plan(store, stamp, as_of)   # resolved before taking a slot: never waits inside one
+            with self._computing:
+                return snapshot_mod.compute(store, plan, as_of)
         return self._get(store, stamp, as_of, SNAPSHOT, compute)
 
     def _data_hash(self, store: Store, stamp: str, as_of: date) -> str:
@@ -130,7 +136,11 @@ class SnapshotCache:
     def _history_rows(self, store: Store, stamp: str, as_of: date) -> pd.DataFrame:
         def rows() -> pd.DataFrame:
             snap = self._ready(str(store.path), stamp, as_of, SNAPSHOT)  # reused, never computed for this
-            return snapshot_mod.history_rows(store, self._plan(store, stamp, as_of), as_of, snap)
+            plan = self._plan(store, stamp, as_of)
+            if snap is not None:
+                return snapshot_mod.history_rows(store, plan, as_of, snap)
+            with self._computing:
+                return snapshot_mod.history_rows(store, plan, as_of)
         return self._get(store, stamp, as_of, HISTORY, rows)
 
     def _get(self, store: Store, stamp: str, as_of: date, kind: str, compute: Callable[[], Any]) -> Any:

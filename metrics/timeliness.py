@@ -24,7 +24,7 @@ def period_states(store: Store, as_of: date, since: date, process: str | None = 
 
 def owed(states: pd.DataFrame) -> pd.DataFrame:
     """Periods with no value in force, late ones (oldest first) before those still within the grace days."""
-    df = states[states["state"].isin(["faltante", "pendiente"])]
+    df = states[states["state"].isin(values.OWED_STATES)]
     return df.sort_values(["state", "period_end", "indicator"])  # "faltante" sorts before "pendiente"
 
 
@@ -33,8 +33,10 @@ def due_periods(store: Store, process: str | None, today: date, since: date) -> 
 
 
 def reporting_counts(states: pd.DataFrame) -> pd.DataFrame:
-    """Per process with periods, how many are in each reporting state (one column per state)."""
-    counts = states.pivot_table(index="process", columns="state", values="indicator", aggfunc="count", fill_value=0)
+    """Per process with periods, how many are in each reporting state (one column per state); from
+    period rows, or from rows that count `n` periods each (values.period_summary)."""
+    states = states if "n" in states else states.assign(n=1)
+    counts = states.pivot_table(index="process", columns="state", values="n", aggfunc="sum", fill_value=0)
     return counts.reindex(columns=list(TIMELINESS), fill_value=0).reset_index().rename_axis(columns=None)
 
 

@@ -113,7 +113,7 @@ def _due_sql(ind_sql: str, where: str) -> str:
     return f"""
         ind AS (SELECT *, {n} AS n FROM ({ind_sql}) WHERE true {where}),
         periods AS (
-            SELECT ind.pos, ind.code AS indicator, y.year, p.period,
+            SELECT ind.pos, ind.code AS indicator, y.year::INTEGER AS year, p.period::INTEGER AS period,
                    last_day(make_date(y.year, p.period * (12 // ind.n), 1)) AS period_end,
                    ind.report_due_days, ind.report_due_date
             FROM ind, range(?, ?) AS y(year), range(1, 13) AS p(period)
@@ -149,10 +149,51 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
     is_void, recorded_by, recorded_at) and the first report. One query, so it costs the same for
     thirty indicators or thousands.
     """
+    indicators = _plan_as_of(store, as_of, indicators)
+    sql, params = _judged_sql(as_of, since, grace_days, process, indicators, detail)
+    df = store.query(f"{sql} SELECT * FROM coded ORDER BY period_end, pos, year, period", params)
+    return _with_texts(_typed(df), indicators)
+
+
+def period_summary(store: Store, as_of: date, since: date, grace_days: int,
+                   indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a snapshot keeps of `period_states` (the same rule, reduced in DuckDB): (the periods still
+    owed, faltante and pendiente, one row each as in period_states; per indicator and process the
+    number `n` of periods in each state). A cut-off then carries a few thousand rows to Python
+    instead of every period since the first plan."""
+    indicators = indicators.reset_index(drop=True)
+    sql, params = _judged_sql(as_of, since, grace_days, None, indicators, detail=False)
+    owed_codes = ", ".join(str(STATES.index(s)) for s in OWED_STATES)
+    # one pass over the periods (`coded` computed once): the owed rows (no `n`), then the counts
+    both = store.query(f"""{sql.replace("coded AS (", "coded AS MATERIALIZED (")}
+        SELECT *, NULL::BIGINT AS n FROM coded WHERE state_code IN ({owed_codes})
+        UNION ALL BY NAME
+        SELECT pos, state_code, count(*) AS n FROM coded GROUP BY ALL""", params)
+    is_count = both["n"].notna()
+    owed = both[~is_count].drop(columns="n").astype({"pos": "int64"}).sort_values(["period_end", "pos", "year", "period"])
+    counts = both.loc[is_count, ["pos", "state_code", "n"]]
+    pos = counts["pos"].to_numpy(dtype="int64")
+    counts = pd.DataFrame({
+        "indicator": indicators["code"].to_numpy()[pos], "process": indicators["process"].to_numpy()[pos],
+        "state": np.array(STATES, dtype=object)[counts["state_code"].to_numpy(dtype="int64")],
+        "n": counts["n"].to_numpy(dtype="int64")})
+    return _with_texts(_typed(owed.reset_index(drop=True)), indicators), counts
+
+
+OWED_STATES = ("faltante", "pendiente")   # no value in force: past the deadline, or still within it
+
+
+def _plan_as_of(store: Store, as_of: date, indicators: pd.DataFrame | None) -> pd.DataFrame:
     if indicators is None:
         from metrics import plan as plan_mod  # the plan module reads through here; imported late
         indicators = plan_mod.load(store, as_of).indicators
-    indicators = indicators.reset_index(drop=True)
+    return indicators.reset_index(drop=True)
+
+
+def _judged_sql(as_of: date, since: date, grace_days: int, process: str | None, indicators: pd.DataFrame,
+                detail: bool) -> tuple[str, list]:
+    """The WITH clause of the reporting state of every period (`coded`: one row per indicator-period,
+    the state as `state_code`, an index into STATES) and its parameters: the one home of the rule."""
     ind_sql, ind_params = _plan_indicators(indicators)
     where, where_params = ("AND process = ?", [process]) if process else ("", [])
     nxt = as_of + timedelta(days=1)
@@ -162,7 +203,7 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
     sql = f"""
         WITH {_due_sql(ind_sql, where)},
         cur AS ({in_force_sql("AND period_end >= ?", whole=detail)}),
-        first AS (SELECT * FROM period_report WHERE first_reported < ?),
+        first AS (SELECT * FROM period_report WHERE first_reported < ? AND year >= ?),
         lock AS (
             SELECT max(locked_through) AS locked_through FROM period_lock WHERE locked_at < ?
         ), judged AS (
@@ -174,17 +215,21 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
             FROM due d LEFT JOIN cur USING (indicator, year, period) LEFT JOIN first USING (indicator, year, period)
             CROSS JOIN lock
             WHERE d.period_end BETWEEN ? AND ?
+        ), coded AS (
+            SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code,
+                   CASE WHEN state = 'faltante' THEN datediff('day', deadline, ?::DATE) ELSE 0 END AS days_late,
+                   datediff('day', period_end, ?::DATE) AS days_since_end
+            FROM judged
         )
-        SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code,
-               CASE WHEN state = 'faltante' THEN datediff('day', deadline, ?::DATE) ELSE 0 END AS days_late,
-               datediff('day', period_end, ?::DATE) AS days_since_end
-        FROM judged ORDER BY period_end, pos, year, period
     """
     params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days]
-              + in_force_params(as_of) + [since, nxt, nxt, as_of, since, as_of, as_of, as_of])
-    df = store.query(sql, params)
+              + in_force_params(as_of) + [since, nxt, since.year, nxt, as_of, since, as_of, as_of, as_of])
+    return sql, params
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    """The state's name from its code, and the columns typed explicitly: an empty result would
+    otherwise come back with text columns."""
     df.insert(0, "state", np.array(STATES, dtype=object)[df.pop("state_code").to_numpy(dtype="int64")])
-    # typed explicitly: an empty result would otherwise come back with text columns
-    df = df.astype({"year": "int64", "period": "int64", "days_late": "int64", "days_since_end": "int64",
-                    "locked": "bool"})
-    return _with_texts(df, indicators)
+    return df.astype({"year": "int64", "period": "int64", "days_late": "int64", "days_since_end": "int64",
+                      "locked": "bool"})

@@ -103,3 +103,22 @@ def test_a_write_that_fails_leaves_the_store_as_it_was(store):
             raise RuntimeError("la escritura falla después de indexar")
     assert {t: store.query(f"SELECT * FROM {t} ORDER BY ALL").to_dict("records") for t in before} == before
     assert store.scalar("SELECT count(*) FROM value_history") == 0
+
+
+def test_the_snapshot_reduction_of_reporting_states_equals_the_period_by_period_states(store):
+    """values.period_summary (what a snapshot keeps: the owed periods and the counts per state, reduced
+    in DuckDB) against values.period_states, period by period, after a random history."""
+    from metrics import plan as plan_mod
+    from metrics import timeliness
+    times = random_history(store, steps=120, seed=7)
+    writes.lock_periods(store, "admin", date(2023, 12, 31), "Cierre de la vigencia 2023", now=datetime(2024, 3, 1))
+    for as_of in sorted({t.date() for t in times[::10]} | {date(2024, 12, 31), date(2025, 8, 31)}):
+        indicators = plan_mod.load(store, as_of).indicators
+        states = values.period_states(store, as_of, date(2023, 1, 1), 10, indicators=indicators)
+        owed, counts = values.period_summary(store, as_of, date(2023, 1, 1), 10, indicators)
+        expected = timeliness.owed(states)
+        key = ["indicator", "year", "period", "state", "deadline", "locked", "days_late", "days_since_end"]
+        assert owed[key].sort_values(key).to_dict("records") == expected[key].sort_values(key).to_dict("records")
+        assert timeliness.reporting_counts(counts).equals(timeliness.reporting_counts(states)), as_of
+        assert counts["n"].sum() == len(states) and set(states["state"]) > {"faltante"}
+    assert owed["locked"].any() and not owed["locked"].all()

@@ -1,6 +1,7 @@
 """The shared cache of plans, snapshots and history: once per key for every session, nothing kept under
 an old data stamp, a bound on cut-offs, and the background recompute after a write."""
 import threading
+import time
 from datetime import date
 
 import pandas as pd
@@ -47,10 +48,11 @@ def test_twenty_sessions_asking_at_once_compute_the_snapshot_once(store):
     assert got[0].as_of == CUT
 
 
-def test_the_data_hash_is_computed_once_beside_the_snapshot_and_follows_the_data(store):
+def test_the_data_hash_is_computed_once_when_asked_for_and_follows_the_data(store):
     from metrics import export
     cache = SnapshotCache()
-    cache.snapshot(store, CUT)                    # starts the hash beside the snapshot
+    cache.snapshot(store, CUT)
+    assert cache.computed[DATA_HASH] == 0         # a page is drawn without it: only a download asks
     hashes = [cache.data_hash(store, CUT) for _ in range(3)]
     assert hashes == [export.data_hash(store, CUT)] * 3
     assert cache.computed[DATA_HASH] == 1, cache.computed
@@ -150,8 +152,7 @@ def test_a_write_recomputes_today_and_the_quarter_end_in_the_background(store):
         snap = cache.snapshot(store, today)
         cache.snapshot(store, comparison_date(today))
         cache.history(store, year_ends(today))
-        assert {k: cache.computed[k] for k in computed if k != DATA_HASH} == {
-            k: v for k, v in computed.items() if k != DATA_HASH}   # served, not computed (the hash runs beside)
+        assert cache.computed == computed             # served, not computed
         assert pd.notna(snap.indicators.set_index("code").loc["GD-06", "result"])   # computed after the write
     finally:
         warmer.stop()
@@ -179,3 +180,29 @@ def test_cut_offs_that_see_the_same_plan_changes_share_one_plan_object(store):
     assert before.indicator("GD-06")["name"] == ficha["name"]
     assert after.indicator("GD-06")["name"] == "Nombre nuevo desde junio"
     assert cache.plan(store, date(2025, 12, 31)) is after          # the same changes in force: the same object
+
+
+def test_sessions_asking_for_many_new_cut_offs_compute_one_snapshot_per_slot_at_a_time(store, monkeypatch):
+    cache, running, most, lock = SnapshotCache(computing_slots=1), [0], [0], threading.Lock()
+    real = snapshot_mod.compute
+
+    def counted(*args):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)    # long enough for the other sessions to ask meanwhile
+            return real(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+    monkeypatch.setattr(snapshot_mod, "compute", counted)
+    days = [date(2025, m, 28) for m in range(1, 9)]
+    got = {}
+    threads = [threading.Thread(target=lambda d=d: got.__setitem__(d, cache.snapshot(store, d))) for d in days]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and cache.computed[SNAPSHOT] == len(days)
+    assert all(got[d].as_of == d for d in days)

@@ -87,6 +87,6 @@ def export_panel(as_of: date | None = None) -> None:
                 st.info("Ingrese con una cuenta que pueda exportar (personero, líder de proceso o "
                         "administrador) para descargar este archivo.")
                 continue
-            st.download_button(label, data=build, file_name=f"{export.file_stem(stem, prov)}.{ext}", mime=mime,
+            st.download_button(label, data=build, file_name=f"{export.file_stem(stem, snap.as_of)}.{ext}", mime=mime,
                                icon=icon, on_click="ignore", key=f"export-{ext}",
                                type="primary" if ext == "pdf" else "secondary")
