@@ -253,8 +253,7 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_pla
     judged = as_of >= horizon
     annual = annualised(in_plan, indicators)
     annual = annual[annual["year"] <= target_year]
-    before = annualised(yearly, indicators)
-    before = before[before["year"] < start.year].groupby("indicator")["annual"].last()
+    before = annualised(yearly[yearly["year"] < start.year], indicators).groupby("indicator")["annual"].last()
     latest = annual.groupby("indicator").agg(current=("annual", "last"), last_year=("year", "last"))
     df = indicators[["code", "name", "process", "unit", "polarity", "weight", "baseline", "baseline_year",
                      "valid_min", "valid_max"]].copy()
