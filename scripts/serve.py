@@ -6,7 +6,9 @@ argumentos, pero solo después de precalentar.
 En este mismo proceso, antes de que Streamlit abra el puerto: importa los módulos del tablero
 (metrics/, ui/, Plotly) y, a la vez, abre la base de datos (PERSONERIA_DB o la demostración) y
 calcula el plan, las cifras de hoy y las del último cierre de trimestre (la comparación del comité)
-en la caché compartida (metrics/snapshot_cache.py). Luego arranca Streamlit en el mismo proceso, con
+en la caché compartida (metrics/snapshot_cache.py); después dibuja una vez, sin navegador, la primera
+página (Resumen), como lo hará su primer visitante, para que sus gráficos y tablas ya estén hechos y
+las bibliotecas cargadas. Luego arranca Streamlit en el mismo proceso, con
 la misma caché; Streamlit escribe la dirección del tablero solo cuando el servidor ya responde, y
 para entonces todo eso está listo. La historia de puntajes (página Objetivos) se calcula enseguida en
 segundo plano. Lo usan scripts/start.sh y deploy/systemd/tablero.service.
@@ -63,6 +65,19 @@ def warm_up() -> None:
     snapshot_cache.warmer(store).request()
 
 
+def visit_first_page() -> None:
+    """Draw the first page once, headless, as its first visitor will (Streamlit's AppTest runs the
+    dashboard in this process): what a first run costs beyond today's figures (the charting library's
+    templates and validators, Streamlit's own lazy imports, the page's charts and tables built from
+    today's snapshot and kept with it, ui/views.py) is paid before the address is given. If it fails,
+    the first visitor pays that cost instead; the failure is logged."""
+    try:
+        from streamlit.testing.v1 import AppTest
+        AppTest.from_file(str(DASHBOARD), default_timeout=300).run()
+    except Exception:
+        log.exception("No se pudo dibujar de antemano la primera página")
+
+
 def main(argv: list[str]) -> None:
     began = time.perf_counter()
     importlib.import_module("metrics.seed")            # what the warm-up needs, imported before it
@@ -71,6 +86,7 @@ def main(argv: list[str]) -> None:
     warming.start()   # DuckDB works while the modules import
     import_app()
     warming.join()
+    visit_first_page()
     print(f"Tablero precalentado en {time.perf_counter() - began:.1f} s; arrancando el servidor…", flush=True)
     from streamlit.web import cli
     cli.main(args=["run", str(DASHBOARD), *argv], prog_name="streamlit")

@@ -57,3 +57,26 @@ def test_todays_snapshot_is_cached_before_the_server_answers(tmp_path):
         assert f"history {today}" in computed.read_text(encoding="utf-8").splitlines()
     finally:
         server.stop()
+
+
+def test_the_launcher_draws_the_first_page_before_giving_the_address(tmp_path, monkeypatch):
+    """What a first visit costs beyond today's figures is paid by the launcher: Resumen's charts and
+    tables for today are already kept with today's snapshot (ui/views.py) when the server starts."""
+    import importlib.util
+    from metrics import snapshot_cache
+    from ui import views
+    db = tmp_path / "demo.duckdb"
+    seed.open_demo(db).close()
+    monkeypatch.setenv("PERSONERIA_DB", str(db))
+    spec = importlib.util.spec_from_file_location("serve_under_test", SERVE)
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    serve.warm_up()
+    serve.visit_first_page()
+    store = snapshot_cache.open_store(db)
+    try:
+        snap = snapshot_cache.CACHE.snapshot(store, date.today())
+        built = views._kept.get(id(snap), (None, {}))[1]
+        assert {("semaforo", ()), ("resumen-procesos", ())} <= set(built), sorted(built)
+    finally:
+        snapshot_cache.close_store(store)
