@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -60,35 +61,43 @@ def indicator_scores(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFram
     return scoring.indicator_scores(plan.indicators, yearly, plan.targets, plan.settings, owed), yearly, owed
 
 
-def _progress(store: Store, plan: Plan, row: pd.Series, as_of: date, yearly: pd.DataFrame,
+def _progress(plan: Plan, row: pd.Series, as_of: date, in_plan: pd.DataFrame, yearly: pd.DataFrame,
               owed: pd.DataFrame, vision: bool) -> PlanProgress:
-    start, end = scoring.plan_span(row, vision)
-    in_plan = values.yearly_results(store, as_of, since=start, until=end)
     return scoring.plan_progress(row, as_of, plan.indicators, in_plan, yearly, plan.targets, plan.links,
                                  plan.policy_objectives, plan.settings, owed, vision=vision)
 
 
+# The reads of a snapshot that do not depend on each other run side by side: DuckDB works outside the GIL,
+# so the reporting states and the plans' yearly results are read while pandas scores the indicators.
+_READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lecturas-instantanea")
+
+
 def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     settings = plan.settings
+    first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
+    since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
+    # every period since the first plan (320,000 rows on a large plan) is reduced in DuckDB to what pages
+    # show: the periods still owed and the counts per process, so a cached snapshot stays small
+    periods = _READS.submit(values.period_summary, store, as_of, since, settings.grace_days, plan.indicators)
+    in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
+    rows = {vision: row for vision, row in ((True, vision_row), (False, in_force)) if row is not None}
+    in_plan = {vision: _READS.submit(values.yearly_results, store, as_of, *scoring.plan_span(row, vision))
+               for vision, row in rows.items()}
     scores, yearly, owed = indicator_scores(store, plan, as_of)
     objectives, inputs, policy = objective_scores(plan, scores)
     processes = plan.processes.merge(
         scoring.weighted(scores, "process", "attainment", "weight"),
         left_on="code", right_on="process", how="left").drop(columns="process")
     processes = scoring.with_status(processes, settings)
-    first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
-    since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
-    # every period since the first plan (320,000 rows on a large plan) is reduced in DuckDB to what pages
-    # show: the periods still owed and the counts per process, so a cached snapshot stays small
-    owed_periods, counts = values.period_summary(store, as_of, since, settings.grace_days, plan.indicators)
-    in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
+    progress = {vision: _progress(plan, row, as_of, in_plan[vision].result(), yearly, owed, vision)
+                for vision, row in rows.items()}
+    owed_periods, counts = periods.result()
     return Snapshot(
         as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,
         processes=processes, policy=policy,
         policy_status=scoring.status(None if policy is None else policy * 100,
                                      settings.red_below, settings.green_from),
-        vision=None if vision_row is None else _progress(store, plan, vision_row, as_of, yearly, owed, True),
-        plan=None if in_force is None else _progress(store, plan, in_force, as_of, yearly, owed, False),
+        vision=progress.get(True), plan=progress.get(False),
         owed=timeliness.owed(owed_periods).reset_index(drop=True), reporting=timeliness.reporting_counts(counts),
         first_plan=first,
     )

@@ -15,6 +15,7 @@ segundo plano. Lo usan scripts/start.sh y deploy/systemd/tablero.service.
 """
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import pkgutil
@@ -78,7 +79,22 @@ def visit_first_page() -> None:
         log.exception("No se pudo dibujar de antemano la primera página")
 
 
+M_ARENA_MAX = -8   # glibc's mallopt parameter for the number of malloc arenas
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas() -> None:
+    """glibc gives each thread that allocates its own malloc arena (up to eight per core) and keeps
+    what is freed there: with a script thread per session and DuckDB's workers, the server's memory
+    grew with the number of sessions. A couple of arenas keep it bounded. Nothing happens off glibc."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv: list[str]) -> None:
+    limit_malloc_arenas()   # before any thread allocates
     began = time.perf_counter()
     importlib.import_module("metrics.seed")            # what the warm-up needs, imported before it
     importlib.import_module("metrics.snapshot_cache")  # starts: two threads never import one module
