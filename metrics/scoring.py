@@ -240,16 +240,26 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_pla
                   yearly: pd.DataFrame, targets: pd.DataFrame, links: pd.DataFrame,
                   policy_objectives: pd.DataFrame, settings: Settings, owed: pd.DataFrame,
                   vision: bool = False) -> PlanProgress:
-    """Progress towards a plan's end (or the vision's horizon), its state and each indicator's outlook.
+    """Progress towards a plan's end (or the vision's horizon), its state and each indicator's outlook
+    (`progress_by_indicator`, then `plan_state`)."""
+    per_indicator = progress_by_indicator(plan, as_of, indicators, in_plan, yearly, targets, owed, vision)
+    return plan_state(plan, as_of, per_indicator, links, policy_objectives, settings, vision)
+
+
+def progress_by_indicator(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_plan: pd.DataFrame,
+                          yearly: pd.DataFrame, targets: pd.DataFrame, owed: pd.DataFrame,
+                          vision: bool = False) -> pd.DataFrame:
+    """Each indicator's progress towards a plan's end (or the vision's horizon), and its outlook; one
+    row per indicator given, each computed from its own results only (a snapshot recomputes just the
+    indicators a write changed).
 
     `in_plan` holds the yearly results of the periods that end inside the plan only; `yearly` all of
     them (the last result before the plan is its baseline). A result out of date at the cut-off
     (older than the vigencia owed, capped at the target year) does not count. From the horizon on,
-    the plan and each indicator are judged on actual results, never on a projection.
+    each indicator is judged on actual results, never on a projection.
     """
     start, horizon = plan_span(plan, vision)
     target_year = horizon.year
-    elapsed = elapsed_share(start, horizon, as_of)
     judged = as_of >= horizon
     annual = annualised(in_plan, indicators)
     annual = annual[annual["year"] <= target_year]
@@ -274,7 +284,17 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_pla
     met_now = np.where(df["polarity"].eq("up"), df["current"] >= df["target"], df["current"] <= df["target"])
     needed = ((df["target"] - df["current"]) / years_left).where(~met_now, 0.0)  # already there: nothing more
     df["needed_per_year"] = needed.where(df["current"].notna() & df["target"].notna() & (not judged))
-    per_indicator = df.drop(columns=["baseline_year", "valid_min", "valid_max"])
+    return df.drop(columns=["baseline_year", "valid_min", "valid_max"])
+
+
+def plan_state(plan: pd.Series, as_of: date, per_indicator: pd.DataFrame, links: pd.DataFrame,
+               policy_objectives: pd.DataFrame, settings: Settings, vision: bool = False) -> PlanProgress:
+    """A plan's (or the vision's) score from its indicators' progress, weighted by objective and then by
+    the policy's objectives, and its state: en ruta or rezagado against the time elapsed; from its
+    horizon on, cumplida or no cumplida on actual results."""
+    start, horizon = plan_span(plan, vision)
+    elapsed = elapsed_share(start, horizon, as_of)
+    judged = as_of >= horizon
     inputs = links.merge(per_indicator[["code", "progress"]], left_on="indicator", right_on="code")
     objectives = weighted(inputs, "objective", "progress", "weight")
     objectives = objectives.merge(policy_objectives[["code", "weight"]], left_on="objective", right_on="code",
@@ -286,7 +306,7 @@ def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_pla
         state = "cumplida" if round(score * 100, 1) >= settings.met_from else "no cumplida"
     else:
         state = "en ruta" if score * 100 >= elapsed * 100 - settings.on_track_tolerance else "rezagado"
-    return PlanProgress(plan["code"], plan["name"], start, horizon, target_year, elapsed, score, state, judged,
+    return PlanProgress(plan["code"], plan["name"], start, horizon, horizon.year, elapsed, score, state, judged,
                         per_indicator, objectives)
 
 

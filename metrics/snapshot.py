@@ -30,6 +30,8 @@ class Snapshot:
     owed: pd.DataFrame              # the periods due since the first plan began still owed (faltante, pendiente)
     reporting: pd.DataFrame         # per process, how many of those periods are in each reporting state
     first_plan: pd.Series | None = None  # the first plan, to say when it starts when none is in force yet
+    counts: pd.DataFrame | None = None   # per indicator, periods in each reporting state (`reporting` sums them)
+    last_measurement: int = 0       # the newest value row read: `update` recomputes the indicators written after
     late: pd.DataFrame = field(init=False)  # the late reports, picked once from `owed`
 
     def __post_init__(self) -> None:
@@ -54,17 +56,21 @@ def objective_scores(plan: Plan, scores: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return objectives, inputs, scoring.policy_score(objectives[objectives["kind"] == "especifico"])
 
 
-def indicator_scores(store: Store, plan: Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(per-indicator scores, yearly results, vigencia owed per indicator) at a cut-off."""
+def indicator_scores(store: Store, plan: Plan, as_of: date) -> pd.DataFrame:
+    """Per-indicator scores at a cut-off (what the score history needs, without the rest)."""
     yearly = values.yearly_results(store, as_of)
     owed = values.owed_years(store, as_of, plan.settings.grace_days, plan.indicators)
-    return scoring.indicator_scores(plan.indicators, yearly, plan.targets, plan.settings, owed), yearly, owed
+    return scoring.indicator_scores(plan.indicators, yearly, plan.targets, plan.settings, owed)
 
 
-def _progress(plan: Plan, row: pd.Series, as_of: date, in_plan: pd.DataFrame, yearly: pd.DataFrame,
-              owed: pd.DataFrame, vision: bool) -> PlanProgress:
-    return scoring.plan_progress(row, as_of, plan.indicators, in_plan, yearly, plan.targets, plan.links,
-                                 plan.policy_objectives, plan.settings, owed, vision=vision)
+@dataclass
+class _IndicatorParts:
+    """What a snapshot computes indicator by indicator (for all of them, or for those a write changed);
+    everything else is rolled up from these."""
+    scores: pd.DataFrame
+    progress: dict[bool, pd.DataFrame]   # vision (True) and plan in force (False): progress per indicator
+    owed_periods: pd.DataFrame
+    counts: pd.DataFrame
 
 
 # The reads of a snapshot that do not depend on each other run side by side: DuckDB works outside the GIL,
@@ -72,35 +78,100 @@ def _progress(plan: Plan, row: pd.Series, as_of: date, in_plan: pd.DataFrame, ye
 _READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lecturas-instantanea")
 
 
-def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
-    settings = plan.settings
-    first = plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
+def _plans(plan: Plan, as_of: date) -> dict[bool, pd.Series]:
+    """The vision's plan (True) and the plan in force (False), those that exist at the cut-off."""
+    rows = ((True, plan.vision_plan()), (False, plan.plan_on(as_of)))
+    return {vision: row for vision, row in rows if row is not None}
+
+
+def _first_plan(plan: Plan) -> pd.Series | None:
+    return plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
+
+
+def _indicator_parts(store: Store, plan: Plan, as_of: date, indicators: pd.DataFrame,
+                     codes: list[str] | None = None) -> _IndicatorParts:
+    """The per-indicator parts for `indicators` (the plan's, or the subset whose `codes` are given)."""
+    settings, first = plan.settings, _first_plan(plan)
     since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
     # every period since the first plan (320,000 rows on a large plan) is reduced in DuckDB to what pages
-    # show: the periods still owed and the counts per process, so a cached snapshot stays small
-    periods = _READS.submit(values.period_summary, store, as_of, since, settings.grace_days, plan.indicators)
-    in_force, vision_row = plan.plan_on(as_of), plan.vision_plan()
-    rows = {vision: row for vision, row in ((True, vision_row), (False, in_force)) if row is not None}
-    in_plan = {vision: _READS.submit(values.yearly_results, store, as_of, *scoring.plan_span(row, vision))
-               for vision, row in rows.items()}
-    scores, yearly, owed = indicator_scores(store, plan, as_of)
+    # show: the periods still owed and the counts per indicator, so a cached snapshot stays small
+    periods = _READS.submit(values.period_summary, store, as_of, since, settings.grace_days, indicators)
+    in_plan = {vision: _READS.submit(values.yearly_results, store, as_of, *scoring.plan_span(row, vision), codes)
+               for vision, row in _plans(plan, as_of).items()}
+    yearly = values.yearly_results(store, as_of, codes=codes)
+    owed = values.owed_years(store, as_of, settings.grace_days, indicators)
+    scores = scoring.indicator_scores(indicators, yearly, plan.targets, settings, owed)
+    progress = {vision: scoring.progress_by_indicator(row, as_of, indicators, in_plan[vision].result(), yearly,
+                                                      plan.targets, owed, vision)
+                for vision, row in _plans(plan, as_of).items()}
+    owed_periods, counts = periods.result()
+    return _IndicatorParts(scores, progress, owed_periods, counts)
+
+
+def _assemble(plan: Plan, as_of: date, parts: _IndicatorParts, last_measurement: int) -> Snapshot:
+    """The snapshot from its per-indicator parts: objectives, processes, policy, plans and the
+    reporting counts rolled up."""
+    settings, scores = plan.settings, parts.scores
     objectives, inputs, policy = objective_scores(plan, scores)
     processes = plan.processes.merge(
         scoring.weighted(scores, "process", "attainment", "weight"),
         left_on="code", right_on="process", how="left").drop(columns="process")
     processes = scoring.with_status(processes, settings)
-    progress = {vision: _progress(plan, row, as_of, in_plan[vision].result(), yearly, owed, vision)
-                for vision, row in rows.items()}
-    owed_periods, counts = periods.result()
+    progress = {vision: scoring.plan_state(row, as_of, parts.progress[vision], plan.links, plan.policy_objectives,
+                                           settings, vision)
+                for vision, row in _plans(plan, as_of).items()}
     return Snapshot(
         as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,
         processes=processes, policy=policy,
         policy_status=scoring.status(None if policy is None else policy * 100,
                                      settings.red_below, settings.green_from),
         vision=progress.get(True), plan=progress.get(False),
-        owed=timeliness.owed(owed_periods).reset_index(drop=True), reporting=timeliness.reporting_counts(counts),
-        first_plan=first,
+        owed=timeliness.owed(parts.owed_periods).reset_index(drop=True),
+        reporting=timeliness.reporting_counts(parts.counts), first_plan=_first_plan(plan),
+        counts=parts.counts, last_measurement=last_measurement,
     )
+
+
+def _last_measurement(store: Store) -> int:
+    """Read before the figures: a value written meanwhile is at most recomputed again by `update`."""
+    return int(store.scalar("SELECT coalesce(max(id), 0) FROM measurement"))
+
+
+def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
+    last = _last_measurement(store)
+    return _assemble(plan, as_of, _indicator_parts(store, plan, as_of, plan.indicators), last)
+
+
+def update(old: Snapshot, store: Store, plan: Plan, as_of: date) -> Snapshot:
+    """The snapshot of `old`'s cut-off after new values (reports, corrections, voids), on the same plan:
+    only the indicators with a value row newer than `old` are recomputed, and everything is rolled up
+    again from them and `old`'s other rows. Equal to `compute` (tests/test_snapshot_update.py); a
+    write that changes anything else (the plan, a lock, a setting) needs `compute`."""
+    last = _last_measurement(store)
+    changed = store.query("SELECT DISTINCT indicator FROM measurement WHERE id > ? AND id <= ?",
+                          [old.last_measurement, last])["indicator"]
+    indicators = plan.indicators[plan.indicators["code"].isin(changed)]
+    if indicators.empty:   # new rows only for indicators outside this plan
+        return old
+    codes = indicators["code"].tolist()
+    new = _indicator_parts(store, plan, as_of, indicators, codes)
+    order = plan.indicators["code"]
+    parts = _IndicatorParts(
+        scores=_splice(old.indicators, new.scores, "code", codes, order),
+        progress={vision: _splice(getattr(old, "vision" if vision else "plan").indicators, frame, "code", codes, order)
+                  for vision, frame in new.progress.items()},
+        owed_periods=_splice(old.owed, new.owed_periods, "indicator", codes),
+        counts=_splice(old.counts, new.counts, "indicator", codes))
+    return _assemble(plan, as_of, parts, last)
+
+
+def _splice(old: pd.DataFrame, new: pd.DataFrame, key: str, codes: list[str],
+            order: pd.Series | None = None) -> pd.DataFrame:
+    """`old` with the rows of `codes` replaced by `new`'s, in the plan's order of indicators when given."""
+    out = pd.concat([old[~old[key].isin(codes)], new[old.columns]], ignore_index=True)
+    if order is None:
+        return out
+    return out.iloc[pd.Index(out[key]).get_indexer(order)].reset_index(drop=True)
 
 
 def compare(before: Snapshot, after: Snapshot) -> pd.DataFrame:
@@ -139,7 +210,7 @@ def history_rows(store: Store, plan: Plan, as_of: date, snap: Snapshot | None = 
     """The rows of `history` for one cut-off; taken from its snapshot when one is at hand (a shared
     cache), else only the scores are computed, not the whole snapshot."""
     if snap is None:
-        scores, _, _ = indicator_scores(store, plan, as_of)
+        scores = indicator_scores(store, plan, as_of)
         objectives, _, policy = objective_scores(plan, scores)
     else:
         objectives, policy = snap.objectives, snap.policy

@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 PLAN, SNAPSHOT, HISTORY, DATA_HASH = "plan", "snapshot", "history", "data_hash"
 MAX_CUT_OFFS = 16        # the large plan's snapshot is ~4 MB; 16 cut-offs stay well under the memory target
 COMPUTING_SLOTS = max(1, os.cpu_count() or 1)   # snapshots computed side by side: one per core
-RETIRED_STAMPS = 16      # old stamps remembered, so a reader late by one write does not evict the new entries
+RETIRED_STAMPS = 16
+VALUE_TABLES = {"measurement"}            # written alone (reports, corrections, voids): snapshots are updated
+PLAN_TABLES = {"plan_change", "setting"}  # what a plan is loaded from besides the plan tables themselves      # old stamps remembered, so a reader late by one write does not evict the new entries
 
 
 class _Slot:
@@ -62,8 +64,11 @@ class SnapshotCache:
         self._stamps: dict[str, str] = {}                   # path -> the newest stamp seen
         self._retired: dict[str, deque[str]] = {}           # path -> stamps replaced by a newer one
         self._cut_offs: OrderedDict[tuple[str, date], dict[str, _Slot]] = OrderedDict()  # LRU, newest stamp only
-        self._plans: dict[tuple[str, int], _Slot] = {}      # (path, plan version) -> plan, newest stamp only
+        self._plans: dict[tuple[str, int], _Slot] = {}      # (path, plan version) -> plan, kept while the plan is
+        # the snapshots of the stamp before, per cut-off: after a write of values, updated instead of recomputed
+        self._previous: OrderedDict[tuple[str, date], tuple[str, snapshot_mod.Snapshot]] = OrderedDict()
         self.computed: dict[str, int] = {PLAN: 0, SNAPSHOT: 0, HISTORY: 0, DATA_HASH: 0}
+        self.updated = 0                                    # snapshots of those computed by `snapshot.update`
         # Twenty sessions asking for twenty new cut-offs at once would otherwise compute twenty snapshots
         # side by side on a few cores: each as slow as all of them, and twenty sets of working frames
         # in memory. At most one computation per core runs; the others queue and finish in turn.
@@ -106,7 +111,7 @@ class SnapshotCache:
         with self._lock:
             self._stamps.pop(path, None)
             self._retired.pop(path, None)
-            self._drop(path)
+            self._drop(path, previous=True)
 
     # -- computing once --------------------------------------------------------------------------------------
     def _plan(self, store: Store, stamp: str, as_of: date) -> plan_mod.Plan:
@@ -126,9 +131,23 @@ class SnapshotCache:
     def _snapshot(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
         def compute() -> snapshot_mod.Snapshot:
             plan = self._plan(store, stamp, as_of)   # resolved before taking a slot: never waits inside one
+            earlier = self._earlier(store, stamp, as_of)
             with self._computing:
-                return snapshot_mod.compute(store, plan, as_of)
+                if earlier is None:
+                    return snapshot_mod.compute(store, plan, as_of)
+                with self._lock:
+                    self.updated += 1
+                return snapshot_mod.update(earlier, store, plan, as_of)
         return self._get(store, stamp, as_of, SNAPSHOT, compute)
+
+    def _earlier(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot | None:
+        """The snapshot of this cut-off under an earlier stamp, when only values were written since: the
+        writes changed a few indicators, and `snapshot.update` recomputes just those."""
+        with self._lock:
+            found = self._previous.get((str(store.path), as_of))
+        if found is None or not store.changed_tables(found[0], stamp) <= VALUE_TABLES:
+            return None
+        return found[1]
 
     def _data_hash(self, store: Store, stamp: str, as_of: date) -> str:
         return self._get(store, stamp, as_of, DATA_HASH, lambda: export.data_hash(store, as_of))
@@ -144,7 +163,7 @@ class SnapshotCache:
         return self._get(store, stamp, as_of, HISTORY, rows)
 
     def _get(self, store: Store, stamp: str, as_of: date, kind: str, compute: Callable[[], Any]) -> Any:
-        slot = self._slot(str(store.path), stamp, as_of, kind)
+        slot = self._slot(store, stamp, as_of, kind)
         if slot is None:  # a stamp already replaced by a newer write: answer it, keep nothing
             return self._count(kind, compute)
         with slot.lock:   # the other callers of this key wait here for the one computation
@@ -159,19 +178,24 @@ class SnapshotCache:
             self.computed[kind] += 1
         return value
 
-    def _slot(self, path: str, stamp: str, as_of: date, kind: str) -> _Slot | None:
+    def _slot(self, store: Store, stamp: str, as_of: date, kind: str) -> _Slot | None:
         """The slot of a key, created if new; None for a retired stamp. A new stamp retires the previous
-        one and drops all its entries."""
+        one and drops all its entries (its snapshots are set aside for `snapshot.update`, its plans kept
+        when the plan did not change)."""
+        path = str(store.path)
         with self._lock:
             current = self._stamps.get(path)
             if stamp != current:
                 retired = self._retired.setdefault(path, deque(maxlen=RETIRED_STAMPS))
                 if stamp in retired:
                     return None
+                plan_kept = False
                 if current is not None:
                     retired.append(current)
+                    self._set_aside(path, current)
+                    plan_kept = not store.changed_tables(current, stamp) & PLAN_TABLES
                 self._stamps[path] = stamp
-                self._drop(path)
+                self._drop(path, plans=not plan_kept)
             key = (path, as_of)
             slots = self._cut_offs.setdefault(key, {})
             self._cut_offs.move_to_end(key)
@@ -179,10 +203,22 @@ class SnapshotCache:
                 self._cut_offs.popitem(last=False)
             return slots.setdefault(kind, _Slot())
 
-    def _drop(self, path: str) -> None:
-        """Every cut-off and plan entry of a database (call with `_lock` held)."""
-        for entries in (self._cut_offs, self._plans):
-            for key in [k for k in entries if k[0] == path]:
+    def _set_aside(self, path: str, stamp: str) -> None:
+        """Keep the computed snapshots of a stamp being replaced, at most `max_cut_offs` of them (call with
+        `_lock` held)."""
+        for key, slots in self._cut_offs.items():
+            slot = slots.get(SNAPSHOT)
+            if key[0] == path and slot is not None and slot.done:
+                self._previous[key] = (stamp, slot.value)
+                self._previous.move_to_end(key)
+        while len(self._previous) > self.max_cut_offs:
+            self._previous.popitem(last=False)
+
+    def _drop(self, path: str, plans: bool = True, previous: bool = False) -> None:
+        """The cut-off entries of a database, and its plans and set-aside snapshots when told (call with
+        `_lock` held)."""
+        for entries, drop in ((self._cut_offs, True), (self._plans, plans), (self._previous, previous)):
+            for key in [k for k in entries if k[0] == path] if drop else []:
                 del entries[key]
 
     def _ready(self, path: str, stamp: str, as_of: date, kind: str) -> Any | None:

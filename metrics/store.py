@@ -42,6 +42,7 @@ FIGURE_TABLES = {
     "setting": ("bit_xor(hash(key, value))",),
     "app_user": ("bit_xor(hash(username, full_name, email, role, process, active))",),
 }
+STAMP_SEPARATOR = "|"   # between the parts of a stamp (a hash part may be negative: never "-")
 
 
 class StoreError(Exception):
@@ -129,14 +130,22 @@ class Store:
         if seen is not None and seen[0] == commits:
             return seen[1]
         # counted before reading: a commit landing meanwhile leaves a count that no longer matches
-        stamp = "-".join(str(x) for x in self.row(self._stamp_sql))
+        stamp = STAMP_SEPARATOR.join(str(x) for x in self.row(self._stamp_sql))
         self._stamp_seen = (commits, stamp)
         return stamp
 
+    def changed_tables(self, old: str, new: str) -> set[str]:
+        """The figure tables written between two stamps of this store (all of them when the stamps do not
+        come from the same layout): what a cache may keep, and what it must recompute."""
+        before, after = old.split(STAMP_SEPARATOR), new.split(STAMP_SEPARATOR)
+        if len(before) != len(after) or len(after) != len(self._stamp_tables):
+            return set(FIGURE_TABLES)
+        return {table for table, a, b in zip(self._stamp_tables, before, after) if a != b}
+
     def _figure_stamp_sql(self) -> str:
-        parts = [f"(SELECT {expr} FROM {table})" for table, exprs in FIGURE_TABLES.items() if self.has_table(table)
-                 for expr in exprs]
-        return "SELECT " + ", ".join(parts)
+        read = [(table, expr) for table, exprs in FIGURE_TABLES.items() if self.has_table(table) for expr in exprs]
+        self._stamp_tables = [table for table, _ in read]
+        return "SELECT " + ", ".join(f"(SELECT {expr} FROM {table})" for table, expr in read)
 
     def has_table(self, name: str) -> bool:
         return bool(self.scalar(

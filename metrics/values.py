@@ -54,11 +54,14 @@ def current_values(store: Store, as_of: date, indicator: str | None = None,
 
 
 def yearly_results(store: Store, as_of: date, since: date | None = None,
-                   until: date | None = None) -> pd.DataFrame:
+                   until: date | None = None, codes: list[str] | None = None) -> pd.DataFrame:
     """Per indicator and vigencia: periods reported, their sum, and the latest value; only periods
-    that end inside [since, until] when given (a plan counts only its own periods)."""
+    that end inside [since, until] when given (a plan counts only its own periods), only the
+    indicators in `codes` when given."""
     window = "AND period_end >= ? AND period_end <= ?"
     params = in_force_params(as_of) + [since or date.min, until or date.max]
+    if codes is not None:
+        window, params = window + " AND list_contains(?, indicator)", params + [list(codes)]
     sql = f"""
         SELECT indicator, year, count(*) AS n_reported, sum(value) AS total,
                arg_max(value, period) AS last_value, max(period) AS last_period,
