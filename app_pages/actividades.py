@@ -1,5 +1,6 @@
 """Plan de Acción: the vigencia's actions by DE-P-007 activity and by process, planned against actual,
 what is late and who owns it, each action's history, and the quarterly progress report."""
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -10,118 +11,160 @@ from metrics.accounts import Rejected
 from metrics.periods import period_label
 from metrics.validation import TEXT_LIMITS, limit_caption
 from metrics.vocabulary import ACTION_STATE_ICONS, ACTION_STATES, VERSION_KINDS
-from ui import auth, state
+from ui import auth, state, views
 from ui.charts import show_chart
 
 plan = state.plan()
 store = state.store()
 as_of = state.cut_off()
 
-st.title("Plan de Acción")
-state.demo_banner()
-st.caption("Las acciones del Plan de Acción de la vigencia (Decreto 612 de 2018), agrupadas por las seis "
-           "actividades de DE-P-007 y por proceso: avance real frente al programado según sus fechas.")
 
-years = sorted({int(y) for y in store.query("SELECT DISTINCT year FROM plan_action")["year"] if y <= as_of.year},
-               reverse=True)
-if not years:
-    st.info("No hay acciones del Plan de Acción a esta fecha de corte.")
-    st.stop()
-year = st.selectbox("Vigencia", years, key="pa_vigencia")
-rows = action_plan.at_cut_off(store, plan, as_of, year)
-if rows.empty:
-    st.info(f"El Plan de Acción {year} no tiene acciones a esta fecha de corte.")
-    st.stop()
-reference = min(action_plan.quarterly_cut_off(as_of), date(year, 12, 31))
-st.caption(f"Avance programado al corte trimestral del {fmt.long_date(reference)}; avance real: el último "
-           f"reportado hasta el {fmt.long_date(as_of)}. «Al día» admite hasta "
-           f"{fmt.number(plan.settings.on_track_tolerance, 0)} puntos por debajo de lo programado.")
+@dataclass(frozen=True)
+class Vigencia:
+    """What the page shows of one vigencia's Plan de Acción at the cut-off, built once per plan object
+    (one per data version and cut-off, ui.views) so a warm run only lays it out."""
+    rows: pd.DataFrame
+    reference: date
+    compliance: float | None
+    counts: pd.Series
+    late: pd.DataFrame
+    activity_chart: object
+    activities: list[tuple[str, pd.DataFrame]]   # (expander label, its actions' table)
+    process_chart: object
+    processes: pd.DataFrame
+    action_labels: dict[str, str]
 
-labels = {a.code: f"{a.code} · {a.text[:45]}" for a in plan.activities.itertuples()}
-owners = dict(zip(plan.processes["code"], plan.processes["leader_role"].fillna("")))
-compliance = action_plan.compliance(rows)
-counts = rows["state"].value_counts()
-c = st.columns(5)
-c[0].metric("Cumplimiento (regla de GD-03)", "—" if compliance is None else f"{fmt.number(compliance)} %",
-            help="100 × Σ peso·mín(real, programado) / Σ peso·programado, sobre las acciones ya programadas.")
-for col, s in zip(c[1:], action_plan.STATES):
-    col.metric(f"{ACTION_STATE_ICONS[s]} {ACTION_STATES[s]}", int(counts.get(s, 0)))
 
-late = rows[rows["state"] == "atrasada"]
-st.markdown("#### Acciones atrasadas y sus responsables")
-if late.empty:
-    st.success("Ninguna acción atrasada a esta fecha de corte.")
-else:
-    st.dataframe(pd.DataFrame({
-        "Acción": late["code"] + " · " + late["text"], "Proceso responsable": late["process_name"],
-        "Cargo del líder": late["process"].map(owners), "Fin": late["end_date"].map(fmt.short_date),
-        "Real": late["actual"].map(lambda x: f"{fmt.number(x)} %"),
-        "Programado": late["expected"].map(lambda x: f"{fmt.number(x)} %"),
-        "Brecha (puntos)": late["gap"].map(fmt.number)}), hide_index=True)
+def percents(xs: pd.Series) -> pd.Series:
+    return fmt.numbers(xs, suffix=" %")
 
 
 def table(part: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Código": part["code"], "Acción": part["text"], "Producto o meta": part["product"],
-        "Proceso": part["process_name"], "Inicio": part["start_date"].map(fmt.short_date),
-        "Fin": part["end_date"].map(fmt.short_date), "Peso": part["weight"].map(lambda w: fmt.number(w, 0)),
-        "Programado": part["expected"].map(lambda x: f"{fmt.number(x)} %"),
-        "Real": part["actual"].map(lambda x: f"{fmt.number(x)} %"),
-        "Estado": part["state"].map(lambda s: f"{ACTION_STATE_ICONS[s]} {ACTION_STATES[s]}")})
+        "Proceso": part["process_name"], "Inicio": fmt.short_dates(part["start_date"]),
+        "Fin": fmt.short_dates(part["end_date"]), "Peso": fmt.numbers(part["weight"], 0),
+        "Programado": percents(part["expected"]), "Real": percents(part["actual"]),
+        "Estado": part["state"].map(STATE_TEXTS)})
 
 
-tab_activity, tab_process, tab_detail, tab_report = st.tabs(
-    ["Por actividad", "Por proceso", "Historia de una acción", "Reportar avance"])
-with tab_activity:
+STATE_TEXTS = {s: f"{ACTION_STATE_ICONS[s]} {ACTION_STATES[s]}" for s in ACTION_STATES}
+
+
+def vigencia(year: int) -> Vigencia | None:
+    """The vigencia's actions judged at the cut-off with every table and figure the page draws."""
+    rows = action_plan.at_cut_off(store, plan, as_of, year)
+    if rows.empty:
+        return None
+    owners = dict(zip(plan.processes["code"], plan.processes["leader_role"].fillna("")))
+    late = rows[rows["state"] == "atrasada"]
     by_activity = action_plan.roll_up(rows, "activity")
+    labels = {a.code: f"{a.code} · {a.text[:45]}" for a in plan.activities.itertuples()}
     by_activity["label"] = by_activity["activity"].map(labels).fillna(by_activity["activity"])
-    show_chart(charts.frame(charts.planned_vs_actual(by_activity, "label"),
-                            f"Plan de Acción {year}: avance real y programado por actividad", as_of,
-                            plan.entity["name"], plan.is_demo, 460), "plan_accion_actividades")
+    summaries = by_activity.set_index("activity")
+    activities = []
     for a in plan.activities.itertuples():
         part = rows[rows["activity"] == a.code]
         if part.empty:
             continue
-        summary = by_activity.set_index("activity").loc[a.code]
-        with st.expander(f"{a.code} · {a.text} — {ACTION_STATE_ICONS[summary['state']]} "
-                         f"{ACTION_STATES[summary['state']]}, real {fmt.number(summary['actual'])} % de "
-                         f"{fmt.number(summary['expected'])} % programado"):
-            st.dataframe(table(part), hide_index=True)
-
-with tab_process:
+        summary = summaries.loc[a.code]
+        activities.append((f"{a.code} · {a.text} — {STATE_TEXTS[summary['state']]}, real "
+                           f"{fmt.number(summary['actual'])} % de {fmt.number(summary['expected'])} % programado",
+                           table(part)))
     by_process = action_plan.roll_up(rows, "process")
     names = dict(zip(plan.processes["code"], plan.processes["name"]))
-    by_process["label"] = by_process["process"].map(lambda p: f"{p} · {names.get(p, p)[:40]}")
-    show_chart(charts.frame(charts.planned_vs_actual(by_process, "label"),
-                            f"Plan de Acción {year}: avance real y programado por proceso", as_of,
-                            plan.entity["name"], plan.is_demo, 420), "plan_accion_procesos")
-    st.dataframe(pd.DataFrame({
-        "Proceso": by_process["label"], "Acciones": by_process["n"],
-        "Real": by_process["actual"].map(lambda x: f"{fmt.number(x)} %"),
-        "Programado": by_process["expected"].map(lambda x: f"{fmt.number(x)} %"),
-        **{ACTION_STATES[s]: by_process[s] for s in action_plan.STATES}}), hide_index=True)
+    by_process["label"] = [f"{p} · {names.get(p, p)[:40]}" for p in by_process["process"]]
+    return Vigencia(
+        rows=rows, reference=min(action_plan.quarterly_cut_off(as_of), date(year, 12, 31)),
+        compliance=action_plan.compliance(rows), counts=rows["state"].value_counts(),
+        late=pd.DataFrame({
+            "Acción": late["code"] + " · " + late["text"], "Proceso responsable": late["process_name"],
+            "Cargo del líder": late["process"].map(owners), "Fin": fmt.short_dates(late["end_date"]),
+            "Real": percents(late["actual"]), "Programado": percents(late["expected"]),
+            "Brecha (puntos)": fmt.numbers(late["gap"])}),
+        activity_chart=charts.frame(charts.planned_vs_actual(by_activity, "label"),
+                                    f"Plan de Acción {year}: avance real y programado por actividad", as_of,
+                                    plan.entity["name"], plan.is_demo, 460),
+        activities=activities,
+        process_chart=charts.frame(charts.planned_vs_actual(by_process, "label"),
+                                   f"Plan de Acción {year}: avance real y programado por proceso", as_of,
+                                   plan.entity["name"], plan.is_demo, 420),
+        processes=pd.DataFrame({
+            "Proceso": by_process["label"], "Acciones": by_process["n"],
+            "Real": percents(by_process["actual"]), "Programado": percents(by_process["expected"]),
+            **{ACTION_STATES[s]: by_process[s] for s in action_plan.STATES}}),
+        action_labels={c: f"{c} · {t[:70]}" for c, t in zip(rows["code"], rows["text"])})
+
+
+def action_history(code: str) -> pd.DataFrame:
+    """An action's progress versions recorded by the cut-off, as the page shows them."""
+    past = action_plan.history(store, code)
+    past = past[past["recorded_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    return pd.DataFrame({
+        "Trimestre": [period_label(int(y), "T", int(p)) for y, p in zip(past["year"], past["period"])],
+        "Avance": percents(past["progress"]).where(past["progress"].notna(), "anulado"),
+        "Tipo": past["kind"].map(VERSION_KINDS), "Análisis": past["analysis"].fillna(""),
+        "Evidencia": past["evidence_url"].fillna(""), "Registró": past["recorded_by"],
+        "Fecha de registro": pd.to_datetime(past["recorded_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+        "Motivo": past["reason"].fillna("")})
+
+
+st.title("Plan de Acción")
+state.demo_banner()
+st.caption("Las acciones del Plan de Acción de la vigencia (Decreto 612 de 2018), agrupadas por las seis "
+           "actividades de DE-P-007 y por proceso: avance real frente al programado según sus fechas.")
+
+years = views.once(plan, "actividades-vigencias", lambda: action_plan.vigencias(store, as_of))
+if not years:
+    st.info("No hay acciones del Plan de Acción a esta fecha de corte.")
+    st.stop()
+year = st.selectbox("Vigencia", years, key="pa_vigencia")
+view = views.once(plan, "actividades", lambda: vigencia(year), year)
+if view is None:
+    st.info(f"El Plan de Acción {year} no tiene acciones a esta fecha de corte.")
+    st.stop()
+rows = view.rows
+st.caption(f"Avance programado al corte trimestral del {fmt.long_date(view.reference)}; avance real: el último "
+           f"reportado hasta el {fmt.long_date(as_of)}. «Al día» admite hasta "
+           f"{fmt.number(plan.settings.on_track_tolerance, 0)} puntos por debajo de lo programado.")
+
+c = st.columns(5)
+c[0].metric("Cumplimiento (regla de GD-03)", "—" if view.compliance is None else f"{fmt.number(view.compliance)} %",
+            help="100 × Σ peso·mín(real, programado) / Σ peso·programado, sobre las acciones ya programadas.")
+for col, s in zip(c[1:], action_plan.STATES):
+    col.metric(f"{ACTION_STATE_ICONS[s]} {ACTION_STATES[s]}", int(view.counts.get(s, 0)))
+
+st.markdown("#### Acciones atrasadas y sus responsables")
+if view.late.empty:
+    st.success("Ninguna acción atrasada a esta fecha de corte.")
+else:
+    st.dataframe(view.late, hide_index=True)
+
+tab_activity, tab_process, tab_detail, tab_report = st.tabs(
+    ["Por actividad", "Por proceso", "Historia de una acción", "Reportar avance"])
+with tab_activity:
+    show_chart(view.activity_chart, "plan_accion_actividades")
+    for label, part in view.activities:
+        with st.expander(label):
+            st.dataframe(part, hide_index=True)
+
+with tab_process:
+    show_chart(view.process_chart, "plan_accion_procesos")
+    st.dataframe(view.processes, hide_index=True)
 
 with tab_detail:
-    code = st.selectbox("Acción", list(rows["code"]), key="pa_accion",
-                        format_func=lambda k: f"{k} · {rows.set_index('code').at[k, 'text'][:70]}")
+    code = st.selectbox("Acción", list(rows["code"]), key="pa_accion", format_func=view.action_labels.get)
     action = rows.set_index("code").loc[code]
     st.markdown(f"**{code} · {action['text']}**  \nProducto o meta: {action['product']}  \n"
                 f"Proceso: {action['process_name']} · Actividad {action['activity']} · "
                 f"{fmt.short_date(action['start_date'])} a {fmt.short_date(action['end_date'])}"
                 + ("" if pd.isna(action["budget"]) else f" · Presupuesto: $ {fmt.number(action['budget'], 0)}")
                 + ("" if pd.isna(action["indicator"]) else f" · Alimenta el indicador {action['indicator']}"))
-    past = action_plan.history(store, code)
-    past = past[past["recorded_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+    past = views.once(plan, "actividades-historia", lambda: action_history(code), code)
     if past.empty:
         st.caption("Sin avances reportados a esta fecha de corte.")
     else:
-        st.dataframe(pd.DataFrame({
-            "Trimestre": [period_label(int(y), "T", int(p)) for y, p in zip(past["year"], past["period"])],
-            "Avance": past["progress"].map(lambda x: "anulado" if pd.isna(x) else f"{fmt.number(x)} %"),
-            "Tipo": past["kind"].map(VERSION_KINDS), "Análisis": past["analysis"].fillna(""),
-            "Evidencia": past["evidence_url"].fillna(""), "Registró": past["recorded_by"],
-            "Fecha de registro": past["recorded_at"].map(lambda t: pd.Timestamp(t).strftime("%d/%m/%Y %H:%M")),
-            "Motivo": past["reason"].fillna("")}), hide_index=True)
+        st.dataframe(past, hide_index=True)
 
 with tab_report:
     user = auth.current_user()

@@ -129,6 +129,12 @@ def at_cut_off(store: Store, plan: plan_mod.Plan, as_of: date, year: int | None 
     return out.merge(names, on="process", how="left")
 
 
+def vigencias(store: Store, as_of: date) -> list[int]:
+    """The years with a Plan de Acción up to the cut-off's, latest first."""
+    years = store.query("SELECT DISTINCT year FROM plan_action WHERE year <= ? ORDER BY year DESC", [as_of.year])
+    return [int(y) for y in years["year"]]
+
+
 def roll_up(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per activity (or process): weighted actual and expected progress, counts per state, and a
     state: terminada when every action is, sin iniciar when none has started, atrasada when any action

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import fmt, next_plan
+from metrics import charts, fmt, next_plan
 from metrics.plan import Plan
 from metrics.store import Store
 from metrics.summary import status_text
@@ -28,16 +28,18 @@ def table(final: pd.DataFrame) -> pd.DataFrame:
     """The evaluation as the report prints it (Spanish headings, formatted values)."""
     return pd.DataFrame({
         "Código": final["code"], "Indicador": final["name"],
-        "Último resultado": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["result"], final["unit"])],
+        "Último resultado": fmt.values(final["result"], final["unit"]),
         "Vigencia": final["year"].map(lambda y: "—" if pd.isna(y) else str(int(y))),
-        "Meta del plan": [fmt.value(v, u) if pd.notna(v) else "—" for v, u in zip(final["target"], final["unit"])],
-        "Cumplimiento": final["attainment"].map(lambda a: "—" if a is None or pd.isna(a) else fmt.percent(a)),
-        "Semáforo": [status_text(s) for s in final["status"]]})
+        "Meta del plan": fmt.values(final["target"], final["unit"]),
+        "Cumplimiento": fmt.percents(pd.to_numeric(final["attainment"])),
+        "Semáforo": final["status"].map(status_text)})
 
 
 def add_section(pdf, store: Store, plan: Plan, as_of: date) -> None:
     """The report's «Evaluación final» section of the plan closed by the cut-off; nothing while the
-    first plan runs. `pdf` is the report's document (heading, para and grid)."""
+    first plan runs. `pdf` is the report's document (heading, para and grid). It lists the indicators
+    furthest from their target (charts.worst_indicators) and counts the rest, so its length does not
+    grow with the plan."""
     closing = last_closed(plan, as_of)
     if closing is None:
         return
@@ -51,4 +53,8 @@ def add_section(pdf, store: Store, plan: Plan, as_of: date) -> None:
              f"resultado dentro del plan con su meta de la vigencia {year}, con la regla del semáforo del tablero ("
              f"{tally or 'sin resultados'}). La visión se juzga en la sección «Estado de la visión» con los "
              "resultados reales.")
-    pdf.grid(table(final), (16, 58, 24, 16, 24, 20, 22))
+    shown, rest = charts.worst_indicators(final)
+    pdf.grid(table(shown), (16, 58, 24, 16, 24, 20, 22))
+    if len(rest):
+        pdf.para(f"Se listan los {len(shown)} indicadores que más requieren atención; {charts.rest_summary(rest)}. "
+                 "Todos están en la página Objetivos y visión del tablero.", 9, "I")

@@ -172,13 +172,13 @@ def _indicator_rows(rows: pd.DataFrame, weights: pd.Series | None = None) -> pd.
         "Código": rows["code"], "Indicador": rows["name"],
         "Vigencia": [vigencia_label(y, f, p) if pd.notna(y) else "—"
                      for y, f, p in zip(rows["year"], rows["frequency"], rows["last_period"])],
-        "Resultado": [fmt.value(v, u) for v, u in zip(rows["result"], rows["unit"])],
-        "Meta": [fmt.value(v, u) for v, u in zip(rows["target"], rows["unit"])],
-        label: [fmt.percent(a) for a in rows[column]],
-        "Semáforo": [status_text(s) for s in rows["status"]],
+        "Resultado": fmt.values(rows["result"], rows["unit"]),
+        "Meta": fmt.values(rows["target"], rows["unit"]),
+        label: fmt.percents(pd.to_numeric(rows[column])),
+        "Semáforo": rows["status"].map(status_text),
     })
     if weights is not None:
-        out.insert(2, "Peso", [fmt.number(w, 1) for w in weights])
+        out.insert(2, "Peso", fmt.numbers(weights, 1))
     return out
 
 
@@ -302,7 +302,7 @@ def _summary(pdf: _Pdf, ctx: _Ctx, summary: Summary) -> None:
         late = ctx.snap.late.sort_values("days_since_end", ascending=False, kind="stable")
         listed = late.iloc[:charts.MAX_LISTED_INDICATORS]
         pdf.grid(pd.DataFrame({"Indicador": listed["indicator"], "Nombre": listed["name"], "Proceso": listed["process"],
-                               "Fin del periodo": [fmt.short_date(d) for d in listed["period_end"]],
+                               "Fin del periodo": fmt.short_dates(listed["period_end"]),
                                "Días de atraso": listed["days_since_end"].astype(int)}), (20, 80, 20, 30, 30))
         if len(late) > len(listed):
             pdf.para(f"Se listan los {len(listed)} reportes con más días de atraso; hay "
@@ -363,10 +363,10 @@ def _detailed_processes(pdf: _Pdf, processes: pd.DataFrame, scores: pd.DataFrame
              f"{MAX_DETAILED_PROCESSES} primeros; todos están en la página Procesos del tablero y en el libro de "
              "Excel (hoja Procesos).", 9)
     pdf.grid(pd.DataFrame({
-        "Código": ranked["code"], "Proceso": ranked["name"], "Puntaje": [fmt.percent(v) for v in ranked["score"]],
-        "Semáforo": [status_text(v) for v in ranked["status"]],
-        "Indicadores": [fmt.number(v, 0) for v in counts.sum(axis=1)],
-        **{STATUS_LABELS[st]: [fmt.number(v, 0) for v in counts[st]] for st in STATUSES}}),
+        "Código": ranked["code"], "Proceso": ranked["name"], "Puntaje": fmt.percents(pd.to_numeric(ranked["score"])),
+        "Semáforo": ranked["status"].map(status_text),
+        "Indicadores": fmt.numbers(counts.sum(axis=1), 0).to_numpy(),   # counts are indexed by code
+        **{STATUS_LABELS[st]: fmt.numbers(counts[st], 0).to_numpy() for st in STATUSES}}),
         (14, 46, 18, 24, 20, 12, 12, 12, 12, 10))
     return processes[processes["code"].isin(ranked["code"].iloc[:MAX_DETAILED_PROCESSES])]
 
@@ -389,8 +389,7 @@ def _commentary(pdf: _Pdf, notes: dict[str, dict], rows: pd.DataFrame) -> None:
             continue
         pdf.grid(pd.DataFrame({
             "Acción de mejora": acts["action"], "Responsable": acts["responsible"],
-            "Fecha límite": [fmt.short_date(d) + (" (vencida)" if o else "")
-                             for d, o in zip(acts["due_date"], acts["overdue"])],
+            "Fecha límite": fmt.short_dates(acts["due_date"]) + acts["overdue"].map({True: " (vencida)"}).fillna(""),
             "Estado": acts["status"].map(ACTION_STATUSES)}), (86, 44, 28, 22))
 
 
@@ -434,11 +433,10 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
     question = "¿Alcanzó la meta?" if vision.judged else "¿Alcanza la meta? (proyección)"
     pdf.grid(pd.DataFrame({
         "Código": ind["code"], "Indicador": ind["name"],
-        "Línea base": [fmt.value(v, u) for v, u in zip(ind["baseline"], ind["unit"])],
-        "Actual (vigencia)": [fmt.value(v, u) + ("" if pd.isna(y) or pd.isna(v) else f" ({int(y)})")
-                              for v, u, y in zip(ind["current"], ind["unit"], ind["last_year"])],
-        f"Meta {vision.target_year}": [fmt.value(v, u) for v, u in zip(ind["target"], ind["unit"])],
-        "Avance": [fmt.percent(p) for p in ind["progress"]],
+        "Línea base": fmt.values(ind["baseline"], ind["unit"]),
+        "Actual (vigencia)": fmt.values(ind["current"], ind["unit"]) + _year_note(ind["current"], ind["last_year"]),
+        f"Meta {vision.target_year}": fmt.values(ind["target"], ind["unit"]),
+        "Avance": fmt.percents(pd.to_numeric(ind["progress"])),
         question: [reaches.get(None if pd.isna(r) else bool(r)) for r in ind["reaches"]],
     }), (16, 58, 22, 22, 22, 18, 22))
     if len(rest):
@@ -448,6 +446,12 @@ def _vision(pdf: _Pdf, ctx: _Ctx) -> None:
                  f"{fmt.number(counts.get('sí', 0), 0)} la alcanzan, {fmt.number(counts.get('no', 0), 0)} no y "
                  f"{fmt.number(counts.get('—', 0), 0)} sin dato para juzgarlo. Todos están en la página Objetivos y visión del "
                  "tablero.", 9, "I")
+
+
+def _year_note(values: pd.Series, years: pd.Series) -> pd.Series:
+    """" (2024)" after a value with its vigencia; nothing where either is missing."""
+    known = values.notna() & years.notna()
+    return (" (" + years[known].astype(int).astype(str) + ")").reindex(values.index, fill_value="")
 
 
 # -- command line ------------------------------------------------------------------------------

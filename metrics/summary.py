@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import fmt
+from metrics import charts, fmt
 from metrics import snapshot as snapshot_mod
 from metrics.actions import overdue_actions
 from metrics.scoring import PlanProgress
@@ -70,7 +70,7 @@ class Summary:
         lines.append(f"De {total} indicadores: " + ", ".join(parts[:-1]) + f" y {parts[-1]}.")
         if self.status_moves:
             lines.append(f"Cambiaron de semáforo desde el {fmt.short_date(self.earlier)}: "
-                         + "; ".join(self.status_moves) + ".")
+                         + _listed(self.status_moves) + ".")
         lines.append(f"Reportes atrasados: {self.late} periodos vencidos sin valor registrado."
                      if self.late else "No hay reportes atrasados a la fecha de corte.")
         lines.append(f"Acciones de mejora vencidas sin cerrar: {self.overdue}.")
@@ -85,13 +85,22 @@ class Summary:
                          f"{fmt.percent(v.elapsed)} del tiempo transcurrido; estado: "
                          f"{VISION_LABELS.get(v.status, v.status)}.")
         if self.worst:
-            lines.append("Indicadores en estado crítico: " + "; ".join(self.worst) + ".")
+            lines.append("Indicadores en estado crítico: " + _listed(self.worst) + ".")
         return lines
+
+
+def _listed(items: list[str]) -> str:
+    """Indicators named in a sentence: the first charts.MAX_LISTED_INDICATORS and how many more, so a
+    plan of thousands of indicators gives a summary a committee can read."""
+    shown = items[:charts.MAX_LISTED_INDICATORS]
+    rest = len(items) - len(shown)
+    return "; ".join(shown) + (f"; y {fmt.count(rest, 'indicador más', 'indicadores más')}" if rest else "")
 
 
 def summarize(store: Store, snap: Snapshot, before: Snapshot) -> Summary:
     """The summary of `snap` against `before` (the earlier cut-off)."""
-    critical = snap.indicators[snap.indicators["status"] == "rojo"]
+    red = snap.indicators[snap.indicators["status"] == "rojo"]
+    critical = red.loc[pd.to_numeric(red["attainment"]).sort_values(kind="stable").index]  # lowest first
     changes = snapshot_mod.compare(before, snap)
     moved = changes[(changes["kind"] == "indicador") & changes["status_changed"]]
     return Summary(

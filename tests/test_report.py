@@ -139,6 +139,25 @@ def test_summary_names_the_status_moves_of_the_one_comparison(built):
     assert itself.status_moves == [] and itself.policy_change == 0
 
 
+def test_the_summary_names_a_bounded_number_of_indicators_and_counts_the_rest(built, monkeypatch):
+    """A large plan's summary names the first moves and the lowest red indicators, then «y N indicadores más»."""
+    from metrics import charts
+    monkeypatch.setattr(charts, "MAX_LISTED_INDICATORS", 2)
+    store, plan = built["store"], built["plan"]
+    after, before = snapshot.compute(store, plan, CUT), snapshot.compute(store, plan, date(2020, 6, 30))
+    summary = summary_mod.summarize(store, after, before)
+    assert len(summary.status_moves) > 3 and len(summary.worst) > 3
+    text = " ".join(summary.sentences())
+    moves = len(summary.status_moves) - 2
+    assert (f"desde el {fmt.short_date(before.as_of)}: {summary.status_moves[0]}; {summary.status_moves[1]}; "
+            f"y {moves} indicadores más.") in text
+    assert f"estado crítico: {summary.worst[0]}; {summary.worst[1]}; y {len(summary.worst) - 2} indicadores más." in text
+    assert summary.worst[2] not in text
+    red = after.indicators[after.indicators["status"] == "rojo"]
+    lowest = red.loc[red["attainment"].astype(float).idxmin()]
+    assert summary.worst[0] == f"{lowest['code']} {lowest['name']}"   # the furthest from target first
+
+
 def test_cli_says_in_spanish_when_the_database_folder_is_missing(tmp_path, capsys):
     code = report.main(["--corte", "2024-12-31", "--salida", str(tmp_path / "x.pdf"),
                         "--base", str(tmp_path / "no" / "existe.duckdb")])

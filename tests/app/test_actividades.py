@@ -149,3 +149,21 @@ def test_the_administrator_voids_an_action_progress_and_keeps_the_earlier_row(db
     rows = action_plan.history(db, code)
     rows = rows[(rows["year"] == today.year) & (rows["period"] == quarter)]
     assert list(rows["kind"]) == ["anulacion", "reporte"] and rows.iloc[1]["progress"] > 0
+
+
+
+def test_a_warm_run_reads_nothing_again(db, monkeypatch):
+    """The vigencia's actions, tables, charts and the chosen action's history are read once per data
+    version and cut-off (ui.views): a second run of the page only lays them out, the same tables.
+    (A saved report is a new data version: test_a_leader_report_moves_the_activity_and_gd03.)"""
+    reads = []
+    for name in ("at_cut_off", "history", "vigencias"):
+        real = getattr(action_plan, name)
+        monkeypatch.setattr(action_plan, name, lambda *a, _real=real, _name=name, **k: reads.append(_name) or _real(*a, **k))
+    at = page(date.today())
+    assert not at.exception and {"at_cut_off", "history"} <= set(reads)
+    first = [d.value for d in at.dataframe]
+    reads.clear()
+    at.run()
+    assert not at.exception and reads == []
+    assert len(at.dataframe) == len(first) and all(d.value.equals(f) for d, f in zip(at.dataframe, first))
