@@ -39,9 +39,8 @@ log = logging.getLogger(__name__)
 PLAN, SNAPSHOT, HISTORY, DATA_HASH = "plan", "snapshot", "history", "data_hash"
 MAX_CUT_OFFS = 16        # the large plan's snapshot is ~4 MB; 16 cut-offs stay well under the memory target
 COMPUTING_SLOTS = max(1, os.cpu_count() or 1)   # snapshots computed side by side: one per core
-RETIRED_STAMPS = 16
-VALUE_TABLES = {"measurement"}            # written alone (reports, corrections, voids): snapshots are updated
-PLAN_TABLES = {"plan_change", "setting"}  # what a plan is loaded from besides the plan tables themselves      # old stamps remembered, so a reader late by one write does not evict the new entries
+RETIRED_STAMPS = 16      # old stamps remembered, so a reader late by one write does not evict the new entries
+VALUE_TABLES = {"measurement"}   # written alone (reports, corrections, voids): snapshots are updated
 
 
 class _Slot:
@@ -64,7 +63,7 @@ class SnapshotCache:
         self._stamps: dict[str, str] = {}                   # path -> the newest stamp seen
         self._retired: dict[str, deque[str]] = {}           # path -> stamps replaced by a newer one
         self._cut_offs: OrderedDict[tuple[str, date], dict[str, _Slot]] = OrderedDict()  # LRU, newest stamp only
-        self._plans: dict[tuple[str, int], _Slot] = {}      # (path, plan version) -> plan, kept while the plan is
+        self._plans: dict[tuple[str, int], _Slot] = {}      # (path, plan version) -> plan, newest stamp only
         # the snapshots of the stamp before, per cut-off: after a write of values, updated instead of recomputed
         self._previous: OrderedDict[tuple[str, date], tuple[str, snapshot_mod.Snapshot]] = OrderedDict()
         self.computed: dict[str, int] = {PLAN: 0, SNAPSHOT: 0, HISTORY: 0, DATA_HASH: 0}
@@ -180,8 +179,8 @@ class SnapshotCache:
 
     def _slot(self, store: Store, stamp: str, as_of: date, kind: str) -> _Slot | None:
         """The slot of a key, created if new; None for a retired stamp. A new stamp retires the previous
-        one and drops all its entries (its snapshots are set aside for `snapshot.update`, its plans kept
-        when the plan did not change)."""
+        one and drops all its entries, plans included (pages keep views of a stamp's data with its plan
+        object, ui/views.py); its snapshots are set aside for `snapshot.update`."""
         path = str(store.path)
         with self._lock:
             current = self._stamps.get(path)
@@ -189,13 +188,11 @@ class SnapshotCache:
                 retired = self._retired.setdefault(path, deque(maxlen=RETIRED_STAMPS))
                 if stamp in retired:
                     return None
-                plan_kept = False
                 if current is not None:
                     retired.append(current)
                     self._set_aside(path, current)
-                    plan_kept = not store.changed_tables(current, stamp) & PLAN_TABLES
                 self._stamps[path] = stamp
-                self._drop(path, plans=not plan_kept)
+                self._drop(path)
             key = (path, as_of)
             slots = self._cut_offs.setdefault(key, {})
             self._cut_offs.move_to_end(key)
@@ -214,11 +211,11 @@ class SnapshotCache:
         while len(self._previous) > self.max_cut_offs:
             self._previous.popitem(last=False)
 
-    def _drop(self, path: str, plans: bool = True, previous: bool = False) -> None:
-        """The cut-off entries of a database, and its plans and set-aside snapshots when told (call with
+    def _drop(self, path: str, previous: bool = False) -> None:
+        """The cut-off and plan entries of a database, and its set-aside snapshots when told (call with
         `_lock` held)."""
-        for entries, drop in ((self._cut_offs, True), (self._plans, plans), (self._previous, previous)):
-            for key in [k for k in entries if k[0] == path] if drop else []:
+        for entries in (self._cut_offs, self._plans, self._previous) if previous else (self._cut_offs, self._plans):
+            for key in [k for k in entries if k[0] == path]:
                 del entries[key]
 
     def _ready(self, path: str, stamp: str, as_of: date, kind: str) -> Any | None:
