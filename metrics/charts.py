@@ -9,12 +9,16 @@ from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from metrics import fmt
 from metrics.periods import PERIODS_PER_YEAR
 from metrics.scoring import period_share
 from metrics.vocabulary import STATUS_ICONS, STATUS_LABELS, STATUSES
 
+# Every figure starts on this template: Plotly applies the default once, without validating it again,
+# when a figure is created (setting it on each figure afterwards cost more than the rest of `frame`).
+pio.templates.default = "plotly_white"
 COLORS = {"verde": "#009E73", "amarillo": "#E69F00", "rojo": "#D55E00", "desactualizado": "#CC79A7",
           "sin_dato": "#9E9E9E"}
 PATTERNS = {"verde": "", "amarillo": "/", "rojo": "x", "desactualizado": "-", "sin_dato": "."}
@@ -73,7 +77,7 @@ def frame(fig: go.Figure, title: str, as_of: date, entity: str, demo: bool, heig
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                "pad": {"t": 10}, "font": {"size": size(17), "color": INK}},
-        separators=",.", template="plotly_white", height=height,
+        separators=",.", height=height,
         font={"family": "Arial, sans-serif", "size": size(13), "color": INK},
         margin={"l": 60, "r": 30, "t": round(title_px + size(54 if has_legend else 26)),
                 "b": CAPTION_OFFSET + 14 * caption_lines + 10},

@@ -228,12 +228,16 @@ def plan_span(plan: pd.Series, vision: bool = False) -> tuple[date, date]:
 
 
 def annualised(yearly: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Each vigencia's result on a yearly scale (flujo's partial total extrapolated to the year)."""
-    annual = yearly.merge(indicators[["code", "frequency", "accumulation"]], left_on="indicator", right_on="code")
-    n = annual["frequency"].map(PERIODS_PER_YEAR).astype("float64")
-    annual["annual"] = np.where(annual["accumulation"].eq("flujo"), annual["total"] * n / annual["n_reported"],
-                                annual["last_value"])
-    return annual[annual["annual"].notna()].sort_values(["indicator", "year"])
+    """Each vigencia's result on a yearly scale (flujo's partial total extrapolated to the year), for
+    the indicators of the plan; the ficha is looked up by position, not merged over the text keys."""
+    pos = pd.Index(indicators["code"]).get_indexer(yearly["indicator"])
+    n = indicators["frequency"].map(PERIODS_PER_YEAR).to_numpy(dtype="float64")[pos]
+    flujo = indicators["accumulation"].eq("flujo").to_numpy(dtype=bool)[pos]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        annual = np.where(flujo, yearly["total"].to_numpy(dtype="float64") * n
+                          / yearly["n_reported"].to_numpy(dtype="float64"), yearly["last_value"].to_numpy(dtype="float64"))
+    out = yearly.assign(annual=annual)[(pos >= 0) & ~np.isnan(annual)]
+    return out.sort_values(["indicator", "year"])
 
 
 def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_plan: pd.DataFrame,
