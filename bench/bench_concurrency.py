@@ -18,8 +18,11 @@ bench/browser.py), así que esperar a una no retrasa la cifra de otra.
    hasta tener al menos `--corridas-minimas` corridas por nivel (y al menos 2 rondas). Por nivel:
    p50 y p95 del tiempo hasta dibujada y del script, corridas con error (tiempo agotado,
    `stException`, `st.error`, diálogo o la fecha que no llegó) y el pico de memoria del servidor en
-   ese nivel (RSS de su grupo de procesos leído de /proc cada 0,25 s). Metas: p95(20)/p50(1) ≤ 4,
-   sin errores y memoria ≤ 1 GB en la base grande.
+   ese nivel (RSS de su grupo de procesos leído de /proc cada 0,25 s). Además, el tiempo de cada
+   corrida del script medido en el propio servidor (bench/server_timing.py), p50 y p95 de las que
+   empezaron dentro de las rondas: con todas las sesiones en un solo Chromium en la misma máquina,
+   el navegador pesa en el total tanto como el servidor. Metas: p95(20)/p50(1) ≤ 4, sin errores y
+   memoria ≤ 1 GB en la base grande.
 2. Escritor y lectores (`--escritura-segundos`, 0 lo omite; `--lectores`, 10): cada lector alterna
    entre dos fechas de corte suyas (ya calculadas tras su primera vuelta: sin escrituras, caché).
    Primero los lectores solos durante ese tiempo; luego, el mismo tiempo, con el líder de TI
@@ -50,6 +53,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import browser as B
+from bench import server_timing
 from bench.bench_pages import DEFAULT_LARGE
 from bench.bench_paths import PAGES
 
@@ -159,7 +163,8 @@ def concurrent_level(cdp: str, server: B.Server, days: B.CutOffs, n: int, rounds
                 typed = True
             except Exception as exc:
                 typed, result = False, {"total_ms": None, "error": B.short_error(exc)}
-            barrier.wait(args.limite)
+            if barrier.wait(args.limite) == 0:
+                windows.append([time.time(), None])   # la ronda empieza: todas confirman ahora
             if typed:
                 try:
                     B.arm(page)
@@ -170,12 +175,18 @@ def concurrent_level(cdp: str, server: B.Server, days: B.CutOffs, n: int, rounds
             result.update(corte=day.isoformat(), ronda=r)
             with lock:
                 runs.append(result)
-            barrier.wait(args.limite)  # la ronda termina cuando todas terminaron
+            if barrier.wait(args.limite) == 0:  # la ronda termina cuando todas terminaron
+                windows[-1][1] = time.time()
 
     began = time.perf_counter()
+    windows: list[list] = []
     failures = run_all([Session(cdp, body, (barrier,)) for _ in range(n)])
+    # en el servidor: las corridas del script que empezaron dentro de una ronda (las que causó la fecha)
+    server_ms = [ms for start, end in windows if end is not None
+                 for ms in server_timing.runs_between(server.timings, start, end)] if server.timings else []
     return summarize_runs(runs, failures) | {
-        "sesiones": n, "rondas": rounds, "corridas": runs,
+        "sesiones": n, "rondas": rounds, "corridas": runs, "servidor_ms": server_ms,
+        "p50_servidor_ms": B.percentile(server_ms, 50), "p95_servidor_ms": B.percentile(server_ms, 95),
         "pico_rss_mb": B.mb(server.peak_since(began)), "rss_al_final_mb": B.mb(server.rss())}
 
 
@@ -271,12 +282,14 @@ def readers_and_writer(cdp: str, server: B.Server, days: B.CutOffs, code: str, a
 # -- Informe ----------------------------------------------------------------------------------------
 def report(levels: dict, writes: dict, names: list[str]) -> str:
     lines = []
-    rows = [("sesiones", *[f"{db} {h}" for db in names for h in ("p50", "p95", "script p95", "errores", "pico MB")])]
+    rows = [("sesiones", *[f"{db} {h}" for db in names
+                           for h in ("p50", "p95", "script p95", "servidor p50", "servidor p95", "errores", "pico MB")])]
     for n in sorted({n for db in names for n in levels.get(db, {})}):
         row = [str(n)]
         for db in names:
             s = levels.get(db, {}).get(n, {})
             row += [B.fmt_num(s.get("p50_ms")), B.fmt_num(s.get("p95_ms")), B.fmt_num(s.get("p95_script_ms")),
+                    B.fmt_num(s.get("p50_servidor_ms")), B.fmt_num(s.get("p95_servidor_ms")),
                     str(s.get("errores", "–")), B.fmt_num(s.get("pico_rss_mb"))]
         rows.append(tuple(row))
     lines.append(B.text_table(rows))
@@ -285,6 +298,10 @@ def report(levels: dict, writes: dict, names: list[str]) -> str:
     top = {db: max(levels.get(db, {}), default=None) for db in names}
     rows.append((f"p95({'/'.join(str(top[db]) for db in names)}) / p50(1)",
                  *[B.fmt_num(B.ratio(levels[db][top[db]]["p95_ms"], levels[db].get(1, {}).get("p50_ms")), 2)
+                   if top[db] else "–" for db in names], f"≤ {B.fmt_num(P95_VS_SINGLE, 1)}"))
+    rows.append((f"en el servidor: p95({'/'.join(str(top[db]) for db in names)}) / p50(1)",
+                 *[B.fmt_num(B.ratio(levels[db][top[db]].get("p95_servidor_ms"),
+                                     levels[db].get(1, {}).get("p50_servidor_ms")), 2)
                    if top[db] else "–" for db in names], f"≤ {B.fmt_num(P95_VS_SINGLE, 1)}"))
     rows.append(("pico de memoria en todos los niveles, MB",
                  *[B.fmt_num(max((s["pico_rss_mb"] for s in levels.get(db, {}).values()), default=None))
@@ -354,8 +371,8 @@ def main(argv: list[str] | None = None) -> None:
         chromium = SharedChromium(folder)
         try:
             for name, db in dbs.items():
-                servers[name] = B.Server(db, folder / f"servidor-{name}.log",
-                                         B.launcher_kind(args.lanzador)).start(args.limite)
+                servers[name] = B.Server(db, folder / f"servidor-{name}.log", B.launcher_kind(args.lanzador),
+                                         timings=folder / f"tiempos-{name}.txt").start(args.limite)
             days = {name: B.CutOffs() for name in dbs}
             first = {}
             for name, server in servers.items():  # el primer visitante: lo que queda listo al arrancar
@@ -370,6 +387,7 @@ def main(argv: list[str] | None = None) -> None:
                                                                       rounds, args)
                     s = levels[name][n]
                     print(f"  {n:2} sesiones {name}: p50 {B.fmt_num(s['p50_ms'])} ms, p95 {B.fmt_num(s['p95_ms'])} ms, "
+                          f"servidor p50 {B.fmt_num(s['p50_servidor_ms'])} ms, p95 {B.fmt_num(s['p95_servidor_ms'])} ms, "
                           f"{s['errores']} errores, pico {B.fmt_num(s['pico_rss_mb'])} MB", flush=True)
             if args.escritura_segundos > 0:
                 for name, server in servers.items():

@@ -168,6 +168,7 @@ class Server:
     launched_at: float = 0.0
     ready_at: float = 0.0
     samples: list[tuple[float, int]] = field(default_factory=list)
+    timings: Path | None = None   # con un archivo, cada corrida del script anota su duración en el servidor
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -176,6 +177,8 @@ class Server:
 
     def command(self) -> list[str]:
         flags = ["--server.port", str(self.port), *STREAMLIT_FLAGS]
+        if self.timings is not None:
+            return [sys.executable, "-m", "bench.server_timing", self.launcher, *flags]
         if self.launcher == "serve":
             return [sys.executable, str(LAUNCHER), *flags]
         return [sys.executable, "-m", "streamlit", "run", "dashboard.py", *flags]
@@ -183,6 +186,8 @@ class Server:
     def start(self, timeout: float = 900) -> "Server":
         """Lanza y espera a que responda `/_stcore/health` (y, con el lanzador, a que dé la dirección)."""
         env = {**os.environ, DB_ENV: str(self.db)}
+        if self.timings is not None:
+            env["BENCH_TIEMPOS"] = str(self.timings)
         self.launched_at = time.perf_counter()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log,
