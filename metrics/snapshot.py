@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from metrics import plan as plan_mod
 from metrics import scoring, timeliness, values
 from metrics.periods import elapsed_share
 from metrics.plan import Plan
@@ -32,6 +33,7 @@ class Snapshot:
     first_plan: pd.Series | None = None  # the first plan, to say when it starts when none is in force yet
     counts: pd.DataFrame | None = None   # per indicator, periods in each reporting state (`reporting` sums them)
     last_measurement: int = 0       # the newest value row read: `update` recomputes the indicators written after
+    plan_version: int = -1          # plan.version at the cut-off when computed: `update` needs the same plan
     late: pd.DataFrame = field(init=False)  # the late reports, picked once from `owed`
 
     def __post_init__(self) -> None:
@@ -108,7 +110,8 @@ def _indicator_parts(store: Store, plan: Plan, as_of: date, indicators: pd.DataF
     return _IndicatorParts(scores, progress, owed_periods, counts)
 
 
-def _assemble(plan: Plan, as_of: date, parts: _IndicatorParts, last_measurement: int) -> Snapshot:
+def _assemble(plan: Plan, as_of: date, parts: _IndicatorParts, last_measurement: int,
+              plan_version: int) -> Snapshot:
     """The snapshot from its per-indicator parts: objectives, processes, policy, plans and the
     reporting counts rolled up."""
     settings, scores = plan.settings, parts.scores
@@ -128,7 +131,7 @@ def _assemble(plan: Plan, as_of: date, parts: _IndicatorParts, last_measurement:
         vision=progress.get(True), plan=progress.get(False),
         owed=timeliness.owed(parts.owed_periods).reset_index(drop=True),
         reporting=timeliness.reporting_counts(parts.counts), first_plan=_first_plan(plan),
-        counts=parts.counts, last_measurement=last_measurement,
+        counts=parts.counts, last_measurement=last_measurement, plan_version=plan_version,
     )
 
 
@@ -139,30 +142,60 @@ def _last_measurement(store: Store) -> int:
 
 def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
     last = _last_measurement(store)
-    return _assemble(plan, as_of, _indicator_parts(store, plan, as_of, plan.indicators), last)
+    return _assemble(plan, as_of, _indicator_parts(store, plan, as_of, plan.indicators), last,
+                     plan_mod.version(store, as_of))
 
 
 def update(old: Snapshot, store: Store, plan: Plan, as_of: date) -> Snapshot:
-    """The snapshot of `old`'s cut-off after new values (reports, corrections, voids), on the same plan:
-    only the indicators with a value row newer than `old` are recomputed, and everything is rolled up
-    again from them and `old`'s other rows. Equal to `compute` (tests/test_snapshot_update.py); a
-    write that changes anything else (the plan, a lock, a setting) needs `compute`."""
+    """The snapshot of a cut-off from `old`, a snapshot of the same plan at this cut-off or another one,
+    perhaps from before new values were written: only the indicators whose figures can differ are
+    computed again (a value row written after `old`, or seen at one cut-off and not at the other; a
+    period that closes or falls due between the two cut-offs), and everything is rolled up again from
+    them and `old`'s other rows. Equal to `compute` (tests/test_snapshot_update.py), which it falls
+    back on when the two cut-offs do not share the plan, the plan in force, the side of a horizon, or
+    the period locks."""
+    version = plan_mod.version(store, as_of)
+    lo, hi = sorted((old.as_of, as_of))
+    if not _comparable(old, store, plan, as_of, version, lo, hi):
+        return compute(store, plan, as_of)
     last = _last_measurement(store)
-    changed = store.query("SELECT DISTINCT indicator FROM measurement WHERE id > ? AND id <= ?",
-                          [old.last_measurement, last])["indicator"]
+    changed = set(values.written_between(store, lo, hi, old.last_measurement, last))
+    if lo != hi:
+        changed |= set(values.due_between(store, lo, hi, plan.settings.grace_days, plan.indicators))
     indicators = plan.indicators[plan.indicators["code"].isin(changed)]
-    if indicators.empty:   # new rows only for indicators outside this plan
+    if indicators.empty and as_of == old.as_of:
         return old
     codes = indicators["code"].tolist()
-    new = _indicator_parts(store, plan, as_of, indicators, codes)
+    progress = {vision: getattr(old, "vision" if vision else "plan").indicators for vision in _plans(plan, as_of)}
+    if indicators.empty:   # nothing to compute again: only what counts days moves with the cut-off
+        new = _IndicatorParts(old.indicators.iloc[:0], {v: f.iloc[:0] for v, f in progress.items()},
+                              old.owed.iloc[:0], old.counts.iloc[:0])
+    else:
+        new = _indicator_parts(store, plan, as_of, indicators, codes)
     order = plan.indicators["code"]
     parts = _IndicatorParts(
         scores=_splice(old.indicators, new.scores, "code", codes, order),
-        progress={vision: _splice(getattr(old, "vision" if vision else "plan").indicators, frame, "code", codes, order)
-                  for vision, frame in new.progress.items()},
-        owed_periods=_splice(old.owed, new.owed_periods, "indicator", codes),
+        progress={vision: _splice(frame, new.progress[vision], "code", codes, order) for vision, frame in progress.items()},
+        owed_periods=_splice(values.with_days(old.owed, as_of), new.owed_periods, "indicator", codes),
         counts=_splice(old.counts, new.counts, "indicator", codes))
-    return _assemble(plan, as_of, parts, last)
+    return _assemble(plan, as_of, parts, last, version)
+
+
+def _comparable(old: Snapshot, store: Store, plan: Plan, as_of: date, version: int, lo: date, hi: date) -> bool:
+    """Whether `update` may start from `old`: the same plan version at both cut-offs (and no plan change
+    written since `old`), the same plans in force each on the same side of its horizon, and no period
+    lock made between the two cut-offs (a lock counts from the day after it is made)."""
+    if not old.plan_version == version == plan_mod.version(store, old.as_of):
+        return False
+    for vision, row in ((True, plan.vision_plan()), (False, plan.plan_on(as_of))):
+        before = old.vision if vision else old.plan
+        if (before is None) != (row is None):
+            return False
+        if row is not None and (before.code != row["code"] or before.judged != (as_of >= scoring.plan_span(row, vision)[1])):
+            return False
+    locks = store.scalar("SELECT count(*) FROM period_lock WHERE locked_at >= ? AND locked_at < ?",
+                         values.in_force_params(lo)[:1] + values.in_force_params(hi)[:1])
+    return locks == 0
 
 
 def _splice(old: pd.DataFrame, new: pd.DataFrame, key: str, codes: list[str],

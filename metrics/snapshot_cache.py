@@ -130,14 +130,31 @@ class SnapshotCache:
     def _snapshot(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot:
         def compute() -> snapshot_mod.Snapshot:
             plan = self._plan(store, stamp, as_of)   # resolved before taking a slot: never waits inside one
-            earlier = self._earlier(store, stamp, as_of)
+            start = self._earlier(store, stamp, as_of) or self._nearest(store, stamp, as_of, plan)
             with self._computing:
-                if earlier is None:
+                if start is None:
                     return snapshot_mod.compute(store, plan, as_of)
                 with self._lock:
                     self.updated += 1
-                return snapshot_mod.update(earlier, store, plan, as_of)
+                return snapshot_mod.update(start, store, plan, as_of)
         return self._get(store, stamp, as_of, SNAPSHOT, compute)
+
+    def _nearest(self, store: Store, stamp: str, as_of: date, plan: plan_mod.Plan) -> snapshot_mod.Snapshot | None:
+        """The computed snapshot of the closest other cut-off on the same plan object: a new cut-off
+        starts from it, and only the indicators whose values or periods differ between the two dates
+        are computed again (`snapshot.update` falls back on a full computation when it cannot)."""
+        path = str(store.path)
+        with self._lock:
+            if self._stamps.get(path) != stamp:
+                return None
+            done = sorted(((abs((key[1] - as_of).days), key[1], slots[SNAPSHOT].value)
+                           for key, slots in self._cut_offs.items()
+                           if key[0] == path and key[1] != as_of and SNAPSHOT in slots and slots[SNAPSHOT].done),
+                          key=lambda found: found[:2])
+        for _, day, snap in done:
+            if self._ready(path, stamp, day, PLAN) is plan:
+                return snap
+        return None
 
     def _earlier(self, store: Store, stamp: str, as_of: date) -> snapshot_mod.Snapshot | None:
         """The snapshot of this cut-off under an earlier stamp, when only values were written since: the

@@ -155,7 +155,7 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
     indicators = _plan_as_of(store, as_of, indicators)
     sql, params = _judged_sql(as_of, since, grace_days, process, indicators, detail)
     df = store.query(f"{sql} SELECT * FROM coded ORDER BY period_end, pos, year, period", params)
-    return _with_texts(_typed(df), indicators)
+    return _with_texts(_typed(df, as_of), indicators)
 
 
 def period_summary(store: Store, as_of: date, since: date, grace_days: int,
@@ -180,7 +180,30 @@ def period_summary(store: Store, as_of: date, since: date, grace_days: int,
         "indicator": indicators["code"].to_numpy()[pos], "process": indicators["process"].to_numpy()[pos],
         "state": np.array(STATES, dtype=object)[counts["state_code"].to_numpy(dtype="int64")],
         "n": counts["n"].to_numpy(dtype="int64")})
-    return _with_texts(_typed(owed.reset_index(drop=True)), indicators), counts
+    return _with_texts(_typed(owed.reset_index(drop=True), as_of), indicators), counts
+
+
+def written_between(store: Store, lo: date, hi: date, after_id: int, upto_id: int) -> list[str]:
+    """The indicators with a value row one of two cut-offs sees and the other does not (recorded
+    between them, or of a period that closed between them), or written after row `after_id` (up to
+    `upto_id`): their figures can differ between a snapshot and the next."""
+    return store.query(
+        "SELECT DISTINCT indicator FROM measurement WHERE id <= ? AND (id > ? OR (recorded_at >= ? AND recorded_at < ?) "
+        "OR (period_end > ? AND period_end <= ? AND recorded_at < ?))",
+        [upto_id, after_id, *in_force_params(lo)[:1], *in_force_params(hi)[:1], lo, hi, *in_force_params(hi)[:1]],
+    )["indicator"].tolist()
+
+
+def due_between(store: Store, lo: date, hi: date, grace_days: int, indicators: pd.DataFrame) -> list[str]:
+    """The plan indicators with a period that closes, or falls due, from `lo` to `hi` (both days
+    included: a period is pendiente through its deadline and owed from the day after, and counts as
+    closed on its last day): their reporting states and the vigencia they owe can differ between the
+    two cut-offs."""
+    ind_sql, ind_params = _plan_indicators(indicators.reset_index(drop=True))
+    sql = f"""WITH {_due_sql(ind_sql, '')}
+        SELECT DISTINCT indicator FROM due WHERE period_end BETWEEN ? AND ? OR deadline BETWEEN ? AND ?"""
+    # a deadline is at most a few vigencias after its period (a window is under a year)
+    return store.query(sql, ind_params + [lo.year - 3, hi.year + 1, grace_days, lo, hi, lo, hi])["indicator"].tolist()
 
 
 OWED_STATES = ("faltante", "pendiente")   # no value in force: past the deadline, or still within it
@@ -219,20 +242,28 @@ def _judged_sql(as_of: date, since: date, grace_days: int, process: str | None, 
             CROSS JOIN lock
             WHERE d.period_end BETWEEN ? AND ?
         ), coded AS (
-            SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code,
-                   CASE WHEN state = 'faltante' THEN datediff('day', deadline, ?::DATE) ELSE 0 END AS days_late,
-                   datediff('day', period_end, ?::DATE) AS days_since_end
-            FROM judged
+            SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code FROM judged
         )
     """
     params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days]
-              + in_force_params(as_of) + [since, nxt, since.year, nxt, as_of, since, as_of, as_of, as_of])
+              + in_force_params(as_of) + [since, nxt, since.year, nxt, as_of, since, as_of])
     return sql, params
 
 
-def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    """The state's name from its code, and the columns typed explicitly: an empty result would
-    otherwise come back with text columns."""
+def _typed(df: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The state's name from its code, the days counted at the cut-off, and the columns typed
+    explicitly: an empty result would otherwise come back with text columns."""
     df.insert(0, "state", np.array(STATES, dtype=object)[df.pop("state_code").to_numpy(dtype="int64")])
-    return df.astype({"year": "int64", "period": "int64", "days_late": "int64", "days_since_end": "int64",
-                      "locked": "bool"})
+    df = df.astype({"year": "int64", "period": "int64", "locked": "bool"})
+    return with_days(df, as_of)
+
+
+def with_days(periods: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """`days_late` (days past the deadline of a period still missing, faltante; 0 otherwise) and
+    `days_since_end` (days since the period closed), counted at a cut-off."""
+    cut_off = np.datetime64(as_of, "D")
+    deadline = pd.to_datetime(periods["deadline"]).to_numpy().astype("datetime64[D]")
+    end = pd.to_datetime(periods["period_end"]).to_numpy().astype("datetime64[D]")
+    late = (cut_off - deadline).astype("int64")
+    return periods.assign(days_late=np.where(periods["state"].to_numpy() == "faltante", late, 0).astype("int64"),
+                          days_since_end=(cut_off - end).astype("int64"))

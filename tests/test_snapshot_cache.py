@@ -223,3 +223,13 @@ def test_after_a_value_is_written_the_cut_offs_are_updated_not_recomputed(store)
                            date(2025, 1, 1), now=NOW)      # a plan change: everything is computed again
     cache.snapshot(store, CUT)
     assert cache.updated == 1
+
+
+def test_a_new_cut_off_starts_from_the_nearest_computed_one(store):
+    from tests.test_snapshot_update import assert_same
+    cache = SnapshotCache()
+    cache.snapshot(store, date(2025, 3, 31))
+    cache.snapshot(store, date(2025, 9, 30))
+    got = cache.snapshot(store, date(2025, 10, 6))                 # the closest: 30/09/2025
+    assert cache.updated == 2 and cache.computed[SNAPSHOT] == 3   # each from the one before
+    assert_same(got, snapshot_mod.compute(store, plan_mod.load(store, date(2025, 10, 6)), date(2025, 10, 6)))

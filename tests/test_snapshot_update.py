@@ -8,7 +8,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from metrics import plan as plan_mod
-from metrics import snapshot
+from metrics import snapshot, writes
 from tests.reporting_helpers import fresh_store
 from tests.test_asof_store import random_history
 
@@ -53,3 +53,28 @@ def test_an_update_with_nothing_new_is_the_same_snapshot(store):
     plan = plan_mod.load(store, as_of)
     old = snapshot.compute(store, plan, as_of)
     assert snapshot.update(old, store, plan, as_of) is old
+
+
+PAIRS = [(date(2024, 6, 30), date(2024, 7, 3)), (date(2024, 7, 3), date(2024, 6, 30)),    # a month end between
+         (date(2025, 3, 9), date(2025, 3, 12)), (date(2025, 3, 12), date(2025, 3, 9)),     # a deadline between
+         (date(2024, 11, 20), date(2024, 11, 21)), (date(2024, 12, 31), date(2025, 8, 31)),
+         (date(2024, 2, 20), date(2024, 3, 5))]                                           # another plan in force
+
+
+def test_a_snapshot_from_a_nearby_cut_off_equals_a_fresh_computation(store):
+    random_history(store, steps=60, seed=11)
+    writes.lock_periods(store, "admin", date(2024, 3, 31), "Cierre del primer trimestre", now=datetime(2024, 9, 2))
+    plans = {}
+    for start, end in PAIRS + [(date(2024, 8, 30), date(2024, 9, 5))]:   # the lock made between the two
+        for as_of in (start, end):
+            plans.setdefault(as_of, plan_mod.load(store, as_of))
+        old = snapshot.compute(store, plans[start], start)
+        assert_same(snapshot.update(old, store, plans[end], end), snapshot.compute(store, plans[end], end))
+
+
+def test_a_nearby_snapshot_after_new_values_equals_a_fresh_computation(store):
+    start, end = date(2025, 3, 9), date(2025, 3, 12)
+    plan = plan_mod.load(store, end)
+    old = snapshot.compute(store, plan, start)
+    random_history(store, steps=20, seed=5)
+    assert_same(snapshot.update(old, store, plan, end), snapshot.compute(store, plan, end))
