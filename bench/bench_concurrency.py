@@ -112,7 +112,8 @@ class Session:
         from playwright.sync_api import sync_playwright
         try:
             with sync_playwright() as pw:
-                connected = pw.chromium.connect_over_cdp(self.cdp)
+                # twenty drivers connecting at once on a loaded machine take longer than the 30 s default
+                connected = pw.chromium.connect_over_cdp(self.cdp, timeout=180_000)
                 context = B.new_context(connected)
                 try:
                     self.body(context.new_page())
