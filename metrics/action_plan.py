@@ -24,11 +24,11 @@ reads it like any other value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
-from metrics import fmt, milestones, validation, writes
+from metrics import fmt, milestones, validation, values, writes
 from metrics import plan as plan_mod
 from metrics.accounts import PermissionDenied, Rejected, audit, check, require
 from metrics.periods import period_end, period_label
@@ -96,7 +96,7 @@ def latest_progress(src, known_on: date, through: date | None = None) -> pd.Data
             QUALIFY row_number() OVER (PARTITION BY action, year, period ORDER BY id DESC) = 1)
         SELECT * FROM in_force WHERE NOT is_void
         QUALIFY row_number() OVER (PARTITION BY action ORDER BY period_end DESC, id DESC) = 1"""
-    return _read(src, sql, [known_on + timedelta(days=1), through or date.max])
+    return _read(src, sql, [values.seen_before(known_on), through or date.max])
 
 
 def judged(actions: pd.DataFrame, progress: pd.DataFrame, as_of: date, settings: Settings,

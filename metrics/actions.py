@@ -5,11 +5,11 @@ time stamp taken inside the write lock, and an audit row in the same transaction
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
-from metrics import validation
+from metrics import validation, values
 from metrics.accounts import Rejected, audit, require
 from metrics.store import Store
 from metrics.vocabulary import ACTION_STATUSES
@@ -61,7 +61,7 @@ def actions(store: Store, as_of: date, process: str | None = None) -> pd.DataFra
     df = store.query(
         "SELECT a.*, i.name AS indicator_name, i.process FROM improvement_action a "
         f"JOIN indicator i ON i.code = a.indicator WHERE a.created_at < ? {where} ORDER BY a.due_date, a.id",
-        [as_of + timedelta(days=1), *params])
+        [values.seen_before(as_of), *params])
     df["overdue"] = (df["status"] != "cerrada") & (pd.to_datetime(df["due_date"]).dt.date < as_of)
     return df
 

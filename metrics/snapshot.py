@@ -166,7 +166,7 @@ def update(old: Snapshot, store: Store, plan: Plan, as_of: date) -> Snapshot:
     if indicators.empty and as_of == old.as_of:
         return old
     codes = indicators["code"].tolist()
-    progress = {vision: getattr(old, "vision" if vision else "plan").indicators for vision in _plans(plan, as_of)}
+    progress = {vision: _progress_of(old, vision).indicators for vision in _plans(plan, as_of)}
     if indicators.empty:   # nothing to compute again: only what counts days moves with the cut-off
         new = _IndicatorParts(old.indicators.iloc[:0], {v: f.iloc[:0] for v, f in progress.items()},
                               old.owed.iloc[:0], old.counts.iloc[:0])
@@ -187,15 +187,18 @@ def _comparable(old: Snapshot, store: Store, plan: Plan, as_of: date, version: i
     lock made between the two cut-offs (a lock counts from the day after it is made)."""
     if not old.plan_version == version == plan_mod.version(store, old.as_of):
         return False
-    for vision, row in ((True, plan.vision_plan()), (False, plan.plan_on(as_of))):
-        before = old.vision if vision else old.plan
-        if (before is None) != (row is None):
+    rows = _plans(plan, as_of)
+    if set(rows) != {vision for vision in (True, False) if _progress_of(old, vision) is not None}:
+        return False
+    for vision, row in rows.items():
+        before = _progress_of(old, vision)
+        if before.code != row["code"] or before.judged != (as_of >= scoring.plan_span(row, vision)[1]):
             return False
-        if row is not None and (before.code != row["code"] or before.judged != (as_of >= scoring.plan_span(row, vision)[1])):
-            return False
-    locks = store.scalar("SELECT count(*) FROM period_lock WHERE locked_at >= ? AND locked_at < ?",
-                         values.in_force_params(lo)[:1] + values.in_force_params(hi)[:1])
-    return locks == 0
+    return values.locks_made_between(store, lo, hi) == 0
+
+
+def _progress_of(snap: Snapshot, vision: bool) -> PlanProgress | None:
+    return snap.vision if vision else snap.plan
 
 
 def _splice(old: pd.DataFrame, new: pd.DataFrame, key: str, codes: list[str],

@@ -5,9 +5,12 @@ cut-off, kind): twenty sessions asking for the same cut-off at once wait for one
 per key), never repeat it. When a write changes the stamp, every entry under the old stamp is dropped
 at once (memory does not grow with the number of writes), and at most `max_cut_offs` cut-offs are kept
 (least recently used first out). A plan is kept once per plan version (the plan changes in force at
-a cut-off), shared by every cut-off that sees the same changes. At most one snapshot per core is
-computed at a time; more sessions asking for new cut-offs queue for a slot. The history series is built from one cached entry per date, so the
-year ends it needs are shared across sessions and reuse a snapshot already computed for that date.
+a cut-off), shared by every cut-off that sees the same changes. A snapshot is computed from scratch
+only when nothing close is at hand: after a write of values the old stamp's snapshot of the cut-off
+is updated, and a new cut-off starts from the nearest one computed (`snapshot.update`). At most one
+snapshot per core is computed at a time; more sessions asking for new cut-offs queue for a slot.
+The history series is built from one cached entry per date, so the year ends it needs are shared
+across sessions and reuse a snapshot already computed for that date.
 
 The server keeps one store per database file here (`open_store`), so a launcher that fills the cache
 before Streamlit starts and the pages afterwards use the same store and the same entries. After every
@@ -231,7 +234,8 @@ class SnapshotCache:
     def _drop(self, path: str, previous: bool = False) -> None:
         """The cut-off and plan entries of a database, and its set-aside snapshots when told (call with
         `_lock` held)."""
-        for entries in (self._cut_offs, self._plans, self._previous) if previous else (self._cut_offs, self._plans):
+        kinds = [self._cut_offs, self._plans] + ([self._previous] if previous else [])
+        for entries in kinds:
             for key in [k for k in entries if k[0] == path]:
                 del entries[key]
 

@@ -34,10 +34,16 @@ def in_force_sql(where: str = "", whole: bool = True) -> str:
     return f"SELECT m.* FROM measurement m SEMI JOIN ({narrow}) v ON m.id = v.id" if whole else narrow
 
 
+def seen_before(as_of: date) -> date:
+    """What a cut-off sees was recorded before this moment: the day after it (a value, a first report
+    or a period lock recorded on the cut-off day counts)."""
+    return as_of + timedelta(days=1)
+
+
 def in_force_params(as_of: date) -> list:
     """The cut-off's parameters of `in_force_sql`: the day after it (a row counts if recorded before
     then) and the cut-off itself (periods ended by then)."""
-    return [as_of + timedelta(days=1), as_of]
+    return [seen_before(as_of), as_of]
 
 
 def current_values(store: Store, as_of: date, indicator: str | None = None,
@@ -165,10 +171,10 @@ def period_summary(store: Store, as_of: date, since: date, grace_days: int,
     number `n` of periods in each state). A cut-off then carries a few thousand rows to Python
     instead of every period since the first plan."""
     indicators = indicators.reset_index(drop=True)
-    sql, params = _judged_sql(as_of, since, grace_days, None, indicators, detail=False)
+    sql, params = _judged_sql(as_of, since, grace_days, None, indicators, detail=False, materialized=True)
     owed_codes = ", ".join(str(STATES.index(s)) for s in OWED_STATES)
     # one pass over the periods (`coded` computed once): the owed rows (no `n`), then the counts
-    both = store.query(f"""{sql.replace("coded AS (", "coded AS MATERIALIZED (")}
+    both = store.query(f"""{sql}
         SELECT *, NULL::BIGINT AS n FROM coded WHERE state_code IN ({owed_codes})
         UNION ALL BY NAME
         SELECT pos, state_code, count(*) AS n FROM coded GROUP BY ALL""", params)
@@ -190,7 +196,7 @@ def written_between(store: Store, lo: date, hi: date, after_id: int, upto_id: in
     return store.query(
         "SELECT DISTINCT indicator FROM measurement WHERE id <= ? AND (id > ? OR (recorded_at >= ? AND recorded_at < ?) "
         "OR (period_end > ? AND period_end <= ? AND recorded_at < ?))",
-        [upto_id, after_id, *in_force_params(lo)[:1], *in_force_params(hi)[:1], lo, hi, *in_force_params(hi)[:1]],
+        [upto_id, after_id, seen_before(lo), seen_before(hi), lo, hi, seen_before(hi)],
     )["indicator"].tolist()
 
 
@@ -206,6 +212,13 @@ def due_between(store: Store, lo: date, hi: date, grace_days: int, indicators: p
     return store.query(sql, ind_params + [lo.year - 3, hi.year + 1, grace_days, lo, hi, lo, hi])["indicator"].tolist()
 
 
+def locks_made_between(store: Store, lo: date, hi: date) -> int:
+    """Period locks one of two cut-offs sees and the other does not (`period_states` judges a period
+    locked by the locks recorded before `seen_before` its cut-off)."""
+    return int(store.scalar("SELECT count(*) FROM period_lock WHERE locked_at >= ? AND locked_at < ?",
+                            [seen_before(lo), seen_before(hi)]))
+
+
 OWED_STATES = ("faltante", "pendiente")   # no value in force: past the deadline, or still within it
 
 
@@ -217,12 +230,13 @@ def _plan_as_of(store: Store, as_of: date, indicators: pd.DataFrame | None) -> p
 
 
 def _judged_sql(as_of: date, since: date, grace_days: int, process: str | None, indicators: pd.DataFrame,
-                detail: bool) -> tuple[str, list]:
+                detail: bool, materialized: bool = False) -> tuple[str, list]:
     """The WITH clause of the reporting state of every period (`coded`: one row per indicator-period,
-    the state as `state_code`, an index into STATES) and its parameters: the one home of the rule."""
+    the state as `state_code`, an index into STATES) and its parameters: the one home of the rule.
+    `materialized`: `coded` is computed once for a query that reads it twice."""
     ind_sql, ind_params = _plan_indicators(indicators)
     where, where_params = ("AND process = ?", [process]) if process else ("", [])
-    nxt = as_of + timedelta(days=1)
+    nxt = seen_before(as_of)
     states = "CASE state " + " ".join(f"WHEN '{s}' THEN {k}" for k, s in enumerate(STATES))
     version = ("cur.id AS current_id, cur.is_void, cur.value, cur.recorded_by, cur.recorded_at, first.first_reported,"
                if detail else "")
@@ -241,7 +255,7 @@ def _judged_sql(as_of: date, since: date, grace_days: int, process: str | None, 
             FROM due d LEFT JOIN cur USING (indicator, year, period) LEFT JOIN first USING (indicator, year, period)
             CROSS JOIN lock
             WHERE d.period_end BETWEEN ? AND ?
-        ), coded AS (
+        ), coded AS {"MATERIALIZED " if materialized else ""}(
             SELECT * EXCLUDE (state), ({states} END)::UTINYINT AS state_code FROM judged
         )
     """

@@ -1,6 +1,7 @@
 """The launcher that start.sh and tablero.service run (scripts/serve.py): today's and the quarter end's
 snapshots are in the shared cache before the server answers its health check, the address is printed
-only after the warm-up, and the score history follows in the background."""
+only after the warm-up and after the first page was drawn once, and the score history follows in the
+background."""
 import sys
 import time
 from datetime import date
@@ -26,6 +27,17 @@ def recorded(self, kind, compute):
     return value
 
 snapshot_cache.SnapshotCache._count = recorded
+
+from ui import views
+
+kept = views.once
+
+def once(snap, name, build, *key):
+    with open({log!r}, "a", encoding="utf-8") as out:
+        out.write(f"view {{name}}\\n")
+    return kept(snap, name, build, *key)
+
+views.once = once
 sys.argv = [{serve!r}, *sys.argv[1:]]
 runpy.run_path({serve!r}, run_name="__main__")
 """
@@ -47,6 +59,7 @@ def test_todays_snapshot_is_cached_before_the_server_answers(tmp_path):
         at_health = computed.read_text(encoding="utf-8").splitlines() if computed.exists() else []
         today = date.today()
         assert f"snapshot {today}" in at_health and f"snapshot {comparison_date(today)}" in at_health, at_health
+        assert "view semaforo" in at_health, at_health     # the first page was drawn before the address
         output = server.log()
         assert "Local URL" in output and output.index("precalentado") < output.index("Local URL"), output
         # the score history (Objetivos) follows in the background, without a visitor asking for it
@@ -58,25 +71,3 @@ def test_todays_snapshot_is_cached_before_the_server_answers(tmp_path):
     finally:
         server.stop()
 
-
-def test_the_launcher_draws_the_first_page_before_giving_the_address(tmp_path, monkeypatch):
-    """What a first visit costs beyond today's figures is paid by the launcher: Resumen's charts and
-    tables for today are already kept with today's snapshot (ui/views.py) when the server starts."""
-    import importlib.util
-    from metrics import snapshot_cache
-    from ui import views
-    db = tmp_path / "demo.duckdb"
-    seed.open_demo(db).close()
-    monkeypatch.setenv("PERSONERIA_DB", str(db))
-    spec = importlib.util.spec_from_file_location("serve_under_test", SERVE)
-    serve = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(serve)
-    serve.warm_up()
-    serve.visit_first_page()
-    store = snapshot_cache.open_store(db)
-    try:
-        snap = snapshot_cache.CACHE.snapshot(store, date.today())
-        built = views._kept.get(id(snap), (None, {}))[1]
-        assert {("semaforo", ()), ("resumen-procesos", ())} <= set(built), sorted(built)
-    finally:
-        snapshot_cache.close_store(store)
