@@ -286,20 +286,9 @@ _AUDITED = {"report": "reportar_avance", "correct": "corregir_avance", "void": "
 def write(cur, prepared: list[PreparedProgress], mode: str, now: datetime) -> list[int]:
     """Append the prepared rows, mark the lock exceptions they use, audit each one, and recompute
     GD-03 once per quarter touched."""
-    insert = (f"INSERT INTO action_progress ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-              "RETURNING id")
-    ids = []
-    for p in prepared:
-        new_id = cur.execute(insert, [p.row[c] for c in _COLUMNS]).fetchone()[0]
-        ids.append(new_id)
-        detail = "anulado" if p.row["is_void"] else f"avance {fmt.number(p.row['progress'], 1)} %"
-        if p.row["reason"]:
-            detail += f"; motivo: {p.row['reason']}"
-        if p.exception_id is not None:
-            cur.execute("UPDATE action_lock_exception SET used_by_progress = ?, used_at = ? WHERE id = ?",
-                        [new_id, now, p.exception_id])
-            detail += f"; excepción de cierre {p.exception_id}"
-        audit(cur, p.row["recorded_by"], _AUDITED[mode], f"{p.label} (versión {new_id})", detail, now)
+    ids = writes.append_versions(cur, "action_progress", _COLUMNS, prepared, "action_lock_exception",
+                                 "used_by_progress", lambda row: f"avance {fmt.number(row['progress'], 1)} %",
+                                 _AUDITED[mode], now)
     by = prepared[0].row["recorded_by"] if prepared else None
     for year, quarter in sorted({(p.row["year"], p.row["period"]) for p in prepared}):
         refresh_computed(cur, year, quarter, now, by)

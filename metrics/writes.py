@@ -9,6 +9,7 @@ A correction and a void both name the version they replace (`expected_id`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -237,21 +238,29 @@ _ACTIONS = {"report": "reportar", "correct": "corregir", "void": "anular", "bulk
 def write(cur, prepared: list[Prepared], action: str, now: datetime) -> list[int]:
     """Append the prepared rows, mark the exceptions they use, audit each one, and index them in the
     as-of store (same transaction)."""
+    ids = append_versions(cur, "measurement", _COLUMNS, prepared, "lock_exception", "used_by_measurement",
+                          lambda row: f"valor {fmt.number(row['value'], 2)}", _ACTIONS[action], now)
+    asof.index_new(cur)
+    return ids
+
+
+def append_versions(cur, table: str, columns: tuple[str, ...], prepared: list, exceptions: str, used_by: str,
+                    describe: Callable[[dict], str], action: str, now: datetime) -> list[int]:
+    """The one write loop of the append-only version tables (values, action progress): insert each
+    prepared row (`.row`, `.label`, `.exception_id`), mark the period-lock exception it uses, and audit
+    it with what it records (`describe`, or «anulado»), its reason and its exception. The new ids."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id"
     ids = []
-    sql = (f"INSERT INTO measurement ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-           "RETURNING id")
     for p in prepared:
-        new_id = cur.execute(sql, [p.row[c] for c in _COLUMNS]).fetchone()[0]
+        new_id = cur.execute(sql, [p.row[c] for c in columns]).fetchone()[0]
         ids.append(new_id)
-        detail = "anulado" if p.row["is_void"] else f"valor {fmt.number(p.row['value'], 2)}"
+        detail = "anulado" if p.row["is_void"] else describe(p.row)
         if p.row["reason"]:
             detail += f"; motivo: {p.row['reason']}"
         if p.exception_id is not None:
-            cur.execute("UPDATE lock_exception SET used_by_measurement = ?, used_at = ? WHERE id = ?",
-                        [new_id, now, p.exception_id])
+            cur.execute(f"UPDATE {exceptions} SET {used_by} = ?, used_at = ? WHERE id = ?", [new_id, now, p.exception_id])
             detail += f"; excepción de cierre {p.exception_id}"
-        audit(cur, p.row["recorded_by"], _ACTIONS[action], f"{p.label} (versión {new_id})", detail, now)
-    asof.index_new(cur)
+        audit(cur, p.row["recorded_by"], action, f"{p.label} (versión {new_id})", detail, now)
     return ids
 
 
