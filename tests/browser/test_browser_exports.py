@@ -11,7 +11,8 @@ import openpyxl
 import pypdf
 
 from metrics import export
-from tests.browser.helpers import assert_clean, choose_option, click_and_wait, download_within, get_by_key, goto, sign_in
+from tests.browser.helpers import (assert_clean, choose_option, click_and_wait, download_within, get_by_key, goto,
+                                  sign_in_to_stay)
 
 PERSONERO = ("personero.demo", "Demo-Personero-2024")
 BUILD_TIMEOUT_MS = 90_000  # the PDF renders a dozen charts with kaleido's Chromium
@@ -20,7 +21,7 @@ BUILD_TIMEOUT_MS = 90_000  # the PDF renders a dozen charts with kaleido's Chrom
 def test_annual_report_workbook_and_open_data_download(app_server, app_page, console):
     page = app_page
     goto(page, app_server.url, "exportar")
-    sign_in(page, *PERSONERO)
+    sign_in_to_stay(page, *PERSONERO)
     goto(page, app_server.url, "exportar")   # the Personero lands on Mis pendientes after signing in
     year = date.today().year - 1
     click_and_wait(page, get_by_key(page, "export-tipo-informe").get_by_text("Anual, por vigencia"))

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from metrics import accounts, seed
 from tests.browser.helpers import (
-    CHROMIUM, CHROMIUM_ARGS, AppServer, ConsoleLog, assert_clean, find_free_port, goto, sign_in,
+    CHROMIUM, CHROMIUM_ARGS, AppServer, ConsoleLog, assert_clean, find_free_port, goto, sign_in_to_stay,
 )
 from tests.deploy import files
 from tests.deploy.files import HOSTNAME
@@ -101,7 +101,7 @@ def test_sign_in_over_https_with_a_live_websocket(stack: Stack, page: Page, cons
     goto(page, stack.url)
     assert f"wss://{HOSTNAME}:{stack.https_port}/_stcore/stream" in sockets, (sockets, stack.logs())
     user, full_name, _, _, password = LEADER
-    sign_in(page, user, password)
+    sign_in_to_stay(page, user, password)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text(full_name)
     expect(sidebar.get_by_role("button", name="Cerrar sesión")).to_be_visible()

@@ -166,7 +166,7 @@ def test_no_english_in_the_page_or_its_tool_bars(app_server, app_page, console, 
 
 def test_upload_box_speaks_spanish_and_states_the_limit(app_server, app_page, console):
     goto(app_page, app_server.url)
-    sign_in(app_page, "planeacion.demo", "Demo-Planeacion-2024")
+    sign_in_to_stay(app_page, "planeacion.demo", "Demo-Planeacion-2024")
     goto(app_page, app_server.url, "plan")
     box = app_page.get_by_test_id("stFileUploader").first
     expect(box).to_contain_text("Hasta 10 MB por archivo")

@@ -53,7 +53,7 @@ def session_cookie(context: BrowserContext) -> dict | None:
 def test_a_session_survives_reload_and_new_tab_and_ends_everywhere_at_sign_out(app_server, browser, context, console):
     first = new_tab(context, console)
     goto(first, app_server.url)
-    sign_in(first, *LEADER)
+    sign_in_to_stay(first, *LEADER)
     expect_signed_in(first)
     cookie = session_cookie(context)
     assert cookie is not None, "no session cookie after signing in"
