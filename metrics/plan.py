@@ -8,7 +8,7 @@ one query per table, so a past cut-off always sees the plan of its own day.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -193,6 +193,8 @@ class Plan:
     targets: pd.DataFrame
     activities: pd.DataFrame
     roles: list[str]
+    # tables derived from this plan alone, kept with it (one object per plan version is shared): see snapshot
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def policy_objectives(self) -> pd.DataFrame:

@@ -317,14 +317,18 @@ def plan_state(plan: pd.Series, as_of: date, per_indicator: pd.DataFrame, links:
 def projections(series: pd.DataFrame, target_year: int) -> pd.Series:
     """Least-squares line through each indicator's yearly results (columns indicator, year, annual),
     evaluated at the target year; the latest value where there is a single year."""
-    x, y = series["year"].astype(float), series["annual"].astype(float)
-    g = pd.DataFrame({"indicator": series["indicator"], "x": x, "y": y, "xx": x * x, "xy": x * y}) \
-        .groupby("indicator").agg(n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"),
-                                  sxy=("xy", "sum"), last=("y", "last"))
-    denominator = g["n"] * g["sxx"] - g["sx"] ** 2
-    slope = (g["n"] * g["sxy"] - g["sx"] * g["sy"]) / denominator.where(denominator != 0)
-    intercept = (g["sy"] - slope * g["sx"]) / g["n"]
-    return (slope * target_year + intercept).fillna(g["last"])
+    group, names = pd.factorize(series["indicator"])
+    x, y = series["year"].to_numpy(dtype="float64"), series["annual"].to_numpy(dtype="float64")
+    k = len(names)
+    n, sx, sy = (np.bincount(group, w, minlength=k) for w in (None, x, y))
+    sxx, sxy = np.bincount(group, x * x, minlength=k), np.bincount(group, x * y, minlength=k)
+    last_row = np.zeros(k, dtype="int64")
+    np.maximum.at(last_row, group, np.arange(len(group)))
+    denominator = n * sxx - sx ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(denominator != 0, (n * sxy - sx * sy) / denominator, np.nan)
+        line = slope * target_year + (sy - slope * sx) / n
+    return pd.Series(np.where(np.isnan(line), y[last_row], line), index=pd.Index(names, name="indicator"))
 
 
 def _weighted_score(scores: pd.Series, weights: pd.Series) -> float | None:

@@ -90,28 +90,30 @@ def _first_plan(plan: Plan) -> pd.Series | None:
     return plan.plans.sort_values("start_date").iloc[0] if not plan.plans.empty else None
 
 
-def _indicator_parts(store: Store, plan: Plan, as_of: date, indicators: pd.DataFrame,
+def _indicator_parts(store: Store, plan: Plan, as_of: date, rows: dict[bool, pd.Series], indicators: pd.DataFrame,
                      codes: list[str] | None = None) -> _IndicatorParts:
-    """The per-indicator parts for `indicators` (the plan's, or the subset whose `codes` are given)."""
+    """The per-indicator parts for `indicators` (the plan's, or the subset whose `codes` are given);
+    `rows`: `_plans(plan, as_of)`."""
     settings, first = plan.settings, _first_plan(plan)
     since = pd.Timestamp(first["start_date"]).date() if first is not None else as_of
     # every period since the first plan (320,000 rows on a large plan) is reduced in DuckDB to what pages
     # show: the periods still owed and the counts per indicator, so a cached snapshot stays small
-    periods = _READS.submit(values.period_summary, store, as_of, since, settings.grace_days, indicators)
+    periods = _READS.submit(values.period_summary, store, as_of, since, settings.grace_days, indicators,
+                           codes is not None)
     in_plan = {vision: _READS.submit(values.yearly_results, store, as_of, *scoring.plan_span(row, vision), codes)
-               for vision, row in _plans(plan, as_of).items()}
+               for vision, row in rows.items()}
     yearly = values.yearly_results(store, as_of, codes=codes)
     owed = values.owed_years(store, as_of, settings.grace_days, indicators)
     scores = scoring.indicator_scores(indicators, yearly, plan.targets, settings, owed)
     progress = {vision: scoring.progress_by_indicator(row, as_of, indicators, in_plan[vision].result(), yearly,
                                                       plan.targets, owed, vision)
-                for vision, row in _plans(plan, as_of).items()}
+                for vision, row in rows.items()}
     owed_periods, counts = periods.result()
     return _IndicatorParts(scores, progress, owed_periods, counts)
 
 
-def _assemble(plan: Plan, as_of: date, parts: _IndicatorParts, last_measurement: int,
-              plan_version: int) -> Snapshot:
+def _assemble(plan: Plan, as_of: date, rows: dict[bool, pd.Series], parts: _IndicatorParts,
+              last_measurement: int, plan_version: int) -> Snapshot:
     """The snapshot from its per-indicator parts: objectives, processes, policy, plans and the
     reporting counts rolled up."""
     settings, scores = plan.settings, parts.scores
@@ -122,7 +124,7 @@ def _assemble(plan: Plan, as_of: date, parts: _IndicatorParts, last_measurement:
     processes = scoring.with_status(processes, settings)
     progress = {vision: scoring.plan_state(row, as_of, parts.progress[vision], plan.links, plan.policy_objectives,
                                            settings, vision)
-                for vision, row in _plans(plan, as_of).items()}
+                for vision, row in rows.items()}
     return Snapshot(
         as_of=as_of, indicators=scores, objectives=objectives, objective_inputs=inputs,
         processes=processes, policy=policy,
@@ -141,8 +143,8 @@ def _last_measurement(store: Store) -> int:
 
 
 def compute(store: Store, plan: Plan, as_of: date) -> Snapshot:
-    last = _last_measurement(store)
-    return _assemble(plan, as_of, _indicator_parts(store, plan, as_of, plan.indicators), last,
+    last, rows = _last_measurement(store), _plans(plan, as_of)
+    return _assemble(plan, as_of, rows, _indicator_parts(store, plan, as_of, rows, plan.indicators), last,
                      plan_mod.version(store, as_of))
 
 
@@ -154,40 +156,49 @@ def update(old: Snapshot, store: Store, plan: Plan, as_of: date) -> Snapshot:
     them and `old`'s other rows. Equal to `compute` (tests/test_snapshot_update.py), which it falls
     back on when the two cut-offs do not share the plan, the plan in force, the side of a horizon, or
     the period locks."""
-    version = plan_mod.version(store, as_of)
+    version, rows = plan_mod.version(store, as_of), _plans(plan, as_of)
     lo, hi = sorted((old.as_of, as_of))
-    if not _comparable(old, store, plan, as_of, version, lo, hi):
+    if not _comparable(old, store, rows, as_of, version, lo, hi):
         return compute(store, plan, as_of)
     last = _last_measurement(store)
     changed = set(values.written_between(store, lo, hi, old.last_measurement, last))
     if lo != hi:
-        changed |= set(values.due_between(store, lo, hi, plan.settings.grace_days, plan.indicators))
+        changed |= set(values.due_between(_calendar(store, plan, lo, hi), lo, hi))
     indicators = plan.indicators[plan.indicators["code"].isin(changed)]
     if indicators.empty and as_of == old.as_of:
         return old
     codes = indicators["code"].tolist()
-    progress = {vision: _progress_of(old, vision).indicators for vision in _plans(plan, as_of)}
+    progress = {vision: _progress_of(old, vision).indicators for vision in rows}
     if indicators.empty:   # nothing to compute again: only what counts days moves with the cut-off
         new = _IndicatorParts(old.indicators.iloc[:0], {v: f.iloc[:0] for v, f in progress.items()},
                               old.owed.iloc[:0], old.counts.iloc[:0])
     else:
-        new = _indicator_parts(store, plan, as_of, indicators, codes)
+        new = _indicator_parts(store, plan, as_of, rows, indicators, codes)
     order = plan.indicators["code"]
     parts = _IndicatorParts(
         scores=_splice(old.indicators, new.scores, "code", codes, order),
         progress={vision: _splice(frame, new.progress[vision], "code", codes, order) for vision, frame in progress.items()},
         owed_periods=_splice(values.with_days(old.owed, as_of), new.owed_periods, "indicator", codes),
         counts=_splice(old.counts, new.counts, "indicator", codes))
-    return _assemble(plan, as_of, parts, last, version)
+    return _assemble(plan, as_of, rows, parts, last, version)
 
 
-def _comparable(old: Snapshot, store: Store, plan: Plan, as_of: date, version: int, lo: date, hi: date) -> bool:
+def _calendar(store: Store, plan: Plan, lo: date, hi: date) -> pd.DataFrame:
+    """The plan's periods and deadlines `due_between` needs, computed once per plan object."""
+    years = values.calendar_years(lo, hi)
+    key = ("calendario", *years)
+    if key not in plan.derived:
+        plan.derived[key] = values.calendar(store, *years, plan.settings.grace_days, plan.indicators)
+    return plan.derived[key]
+
+
+def _comparable(old: Snapshot, store: Store, rows: dict[bool, pd.Series], as_of: date, version: int, lo: date,
+                hi: date) -> bool:
     """Whether `update` may start from `old`: the same plan version at both cut-offs (and no plan change
     written since `old`), the same plans in force each on the same side of its horizon, and no period
     lock made between the two cut-offs (a lock counts from the day after it is made)."""
     if not old.plan_version == version == plan_mod.version(store, old.as_of):
         return False
-    rows = _plans(plan, as_of)
     if set(rows) != {vision for vision in (True, False) if _progress_of(old, vision) is not None}:
         return False
     for vision, row in rows.items():

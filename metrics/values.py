@@ -165,13 +165,14 @@ def period_states(store: Store, as_of: date, since: date, grace_days: int, proce
 
 
 def period_summary(store: Store, as_of: date, since: date, grace_days: int,
-                   indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   indicators: pd.DataFrame, subset: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What a snapshot keeps of `period_states` (the same rule, reduced in DuckDB): (the periods still
     owed, faltante and pendiente, one row each as in period_states; per indicator and process the
     number `n` of periods in each state). A cut-off then carries a few thousand rows to Python
-    instead of every period since the first plan."""
+    instead of every period since the first plan. `subset`: `indicators` are a few of the plan's."""
     indicators = indicators.reset_index(drop=True)
-    sql, params = _judged_sql(as_of, since, grace_days, None, indicators, detail=False, materialized=True)
+    sql, params = _judged_sql(as_of, since, grace_days, None, indicators, detail=False, materialized=True,
+                              subset=subset)
     owed_codes = ", ".join(str(STATES.index(s)) for s in OWED_STATES)
     # one pass over the periods (`coded` computed once): the owed rows (no `n`), then the counts
     both = store.query(f"""{sql}
@@ -200,16 +201,34 @@ def written_between(store: Store, lo: date, hi: date, after_id: int, upto_id: in
     )["indicator"].tolist()
 
 
-def due_between(store: Store, lo: date, hi: date, grace_days: int, indicators: pd.DataFrame) -> list[str]:
-    """The plan indicators with a period that closes, or falls due, from `lo` to `hi` (both days
-    included: a period is pendiente through its deadline and owed from the day after, and counts as
-    closed on its last day): their reporting states and the vigencia they owe can differ between the
-    two cut-offs."""
+def calendar(store: Store, first_year: int, last_year: int, grace_days: int,
+             indicators: pd.DataFrame) -> pd.DataFrame:
+    """Every period of the plan's indicators in the vigencias `first_year`..`last_year`, with its
+    deadline (the rule of `_due_sql`): what `due_between` looks up, the same for every cut-off of a
+    plan, so a caller keeps it with the plan."""
     ind_sql, ind_params = _plan_indicators(indicators.reset_index(drop=True))
-    sql = f"""WITH {_due_sql(ind_sql, '')}
-        SELECT DISTINCT indicator FROM due WHERE period_end BETWEEN ? AND ? OR deadline BETWEEN ? AND ?"""
-    # a deadline is at most a few vigencias after its period (a window is under a year)
-    return store.query(sql, ind_params + [lo.year - 3, hi.year + 1, grace_days, lo, hi, lo, hi])["indicator"].tolist()
+    sql = f"WITH {_due_sql(ind_sql, '')} SELECT indicator, period_end, deadline FROM due"
+    df = store.query(sql, ind_params + [first_year, last_year + 1, grace_days])
+    return pd.DataFrame({"indicator": df["indicator"].to_numpy(dtype=object),
+                         "period_end": df["period_end"].to_numpy(dtype="datetime64[D]"),
+                         "deadline": df["deadline"].to_numpy(dtype="datetime64[D]")})
+
+
+def calendar_years(lo: date, hi: date) -> tuple[int, int]:
+    """The vigencias of `calendar` that `due_between(lo, hi)` needs: a deadline is at most a few
+    vigencias after its period (a window is under a year)."""
+    return lo.year - 3, hi.year
+
+
+def due_between(periods: pd.DataFrame, lo: date, hi: date) -> list[str]:
+    """The indicators of a `calendar` with a period that closes, or falls due, from `lo` to `hi`
+    (both days included: a period is pendiente through its deadline and owed from the day after, and
+    counts as closed on its last day): their reporting states and the vigencia they owe can differ
+    between the two cut-offs."""
+    start, end = np.datetime64(lo, "D"), np.datetime64(hi, "D")
+    ends, deadlines = periods["period_end"].to_numpy(), periods["deadline"].to_numpy()
+    hit = ((ends >= start) & (ends <= end)) | ((deadlines >= start) & (deadlines <= end))
+    return pd.unique(periods["indicator"].to_numpy()[hit]).tolist()
 
 
 def locks_made_between(store: Store, lo: date, hi: date) -> int:
@@ -230,20 +249,22 @@ def _plan_as_of(store: Store, as_of: date, indicators: pd.DataFrame | None) -> p
 
 
 def _judged_sql(as_of: date, since: date, grace_days: int, process: str | None, indicators: pd.DataFrame,
-                detail: bool, materialized: bool = False) -> tuple[str, list]:
+                detail: bool, materialized: bool = False, subset: bool = False) -> tuple[str, list]:
     """The WITH clause of the reporting state of every period (`coded`: one row per indicator-period,
     the state as `state_code`, an index into STATES) and its parameters: the one home of the rule.
-    `materialized`: `coded` is computed once for a query that reads it twice."""
+    `materialized`: `coded` is computed once for a query that reads it twice. `subset`: `indicators`
+    are a few of the plan's, so only their values are read (not worth it for the whole plan)."""
     ind_sql, ind_params = _plan_indicators(indicators)
     where, where_params = ("AND process = ?", [process]) if process else ("", [])
+    mine, mine_params = ("AND list_contains(?, indicator)", [indicators["code"].tolist()]) if subset else ("", [])
     nxt = seen_before(as_of)
     states = "CASE state " + " ".join(f"WHEN '{s}' THEN {k}" for k, s in enumerate(STATES))
     version = ("cur.id AS current_id, cur.is_void, cur.value, cur.recorded_by, cur.recorded_at, first.first_reported,"
                if detail else "")
     sql = f"""
         WITH {_due_sql(ind_sql, where)},
-        cur AS ({in_force_sql("AND period_end >= ?", whole=detail)}),
-        first AS (SELECT * FROM period_report WHERE first_reported < ? AND year >= ?),
+        cur AS ({in_force_sql(f"AND period_end >= ? {mine}", whole=detail)}),
+        first AS (SELECT * FROM period_report WHERE first_reported < ? AND year >= ? {mine}),
         lock AS (
             SELECT max(locked_through) AS locked_through FROM period_lock WHERE locked_at < ?
         ), judged AS (
@@ -260,7 +281,8 @@ def _judged_sql(as_of: date, since: date, grace_days: int, process: str | None, 
         )
     """
     params = (ind_params + where_params + [since.year, as_of.year + 1, grace_days]
-              + in_force_params(as_of) + [since, nxt, since.year, nxt, as_of, since, as_of])
+              + in_force_params(as_of) + [since] + mine_params + [nxt, since.year] + mine_params
+              + [nxt, as_of, since, as_of])
     return sql, params
 
 
