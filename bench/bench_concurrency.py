@@ -41,9 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -53,8 +51,8 @@ from datetime import date
 from pathlib import Path
 
 from bench import browser as B
+from bench.large_plan import add_database_arguments
 from bench import server_timing
-from bench.bench_pages import DEFAULT_LARGE
 from bench.bench_paths import PAGES
 
 MEMORY_LIMIT_MB = 1024
@@ -87,14 +85,8 @@ class SharedChromium:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        from tests.browser.helpers import stop_group
+        stop_group(self.process)
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
@@ -339,11 +331,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_concurrency",
                                      description="Mide 1, 5, 10 y 20 sesiones a la vez y un escritor con lectores, "
                                                  "en la base de demostración y en la grande.")
-    parser.add_argument("--grande", type=Path, default=DEFAULT_LARGE,
-                        help=f"base grande; se genera con bench.large_plan si no existe ({DEFAULT_LARGE}); "
-                             "se mide una copia")
-    parser.add_argument("--bases", type=lambda s: s.split(","), default=["demo", "grande"],
-                        help="bases a medir, separadas por comas (demo,grande)")
+    add_database_arguments(parser, copied=True, bases=True)
     parser.add_argument("--sesiones", type=lambda s: [int(x) for x in s.split(",") if x], default=[1, 5, 10, 20],
                         help="niveles de sesiones concurrentes, separados por comas (1,5,10,20; vacío los omite)")
     parser.add_argument("--corridas-minimas", type=int, default=10,
@@ -351,14 +339,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--escritura-segundos", type=float, default=60,
                         help="duración de cada fase de la prueba de escritor y lectores (60; 0 la omite)")
     parser.add_argument("--lectores", type=int, default=10, help="lectores de la prueba con escritor (10)")
-    parser.add_argument("--pagina", choices=list(PAGES), default="resumen", help="página de las sesiones (resumen)")
-    parser.add_argument("--lanzador", choices=["auto", "serve", "streamlit"], default="auto",
-                        help="auto: scripts/serve.py si existe, si no streamlit run dashboard.py")
-    parser.add_argument("--limite", type=float, default=600, help="segundos máximos de espera por paso (600)")
-    parser.add_argument("--json", type=Path, help="además, escribir todas las cifras en este archivo JSON")
-    args = parser.parse_args(argv)
-    args.ruta = "/" + PAGES[args.pagina][0]
-    B.stop_cleanly_on_sigterm()
+    args = B.parse_browser_arguments(parser, argv, PAGES, "página de las sesiones (resumen)")
 
     load_before = B.machine_load()
     levels: dict = {}

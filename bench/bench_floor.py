@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 DASHBOARD = ROOT / "dashboard.py"
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
 PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades", "reunion", "pendientes"]
-DEFAULT_LARGE = Path(tempfile.gettempdir()) / "personeria-bench-grande.duckdb"
 DB_ENV = "PERSONERIA_DB"
 PAGE_KEY = "_piso_pagina"
 
@@ -256,21 +254,6 @@ def worker(db: Path, pages: list[str], runs: int, cut_off: date, timeout: float)
     return out
 
 
-def run_worker(db: Path, args) -> dict:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
-        out = Path(fh.name)
-    try:
-        cmd = [sys.executable, "-m", "bench.bench_floor", "--_trabajador", str(db), "--_resultado", str(out),
-               "--repeticiones", str(args.repeticiones), "--corte", args.corte.isoformat(),
-               "--paginas", ",".join(args.paginas)]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"El proceso de medición falló con {db}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
-        return json.loads(out.read_text())
-    finally:
-        out.unlink(missing_ok=True)
-
-
 def table(results: dict, pages: list[str]) -> str:
     rows = [("página", "demo real ms", "demo piso ms", "demo razón", "(mín.)", "grande real ms", "grande piso ms",
              "grande razón", "(mín.)")]
@@ -292,11 +275,11 @@ def table(results: dict, pages: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench import bench_pages, large_plan  # import the engine: not in the floor page's process
     parser = argparse.ArgumentParser(prog="python -m bench.bench_floor",
                                      description="Razón entre el tiempo de script de cada página y el de su "
                                                  "página piso (los mismos elementos con datos constantes).")
-    parser.add_argument("--grande", type=Path, default=DEFAULT_LARGE,
-                        help=f"base grande; se genera con bench.large_plan si no existe ({DEFAULT_LARGE})")
+    large_plan.add_database_arguments(parser)
     parser.add_argument("--sin-grande", action="store_true", help="medir solo la base de demostración")
     parser.add_argument("--repeticiones", type=int, default=15, help="corridas de cada una, alternadas (15)")
     parser.add_argument("--corte", type=date.fromisoformat, default=date.today(),
@@ -315,7 +298,6 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     if not args.sin_grande and not args.grande.exists():
-        from bench import large_plan
         print(f"Generando la base grande en {args.grande} …", flush=True)
         large_plan.build(args.grande)
 
@@ -327,7 +309,7 @@ def main(argv: list[str] | None = None) -> None:
         dbs = {"demo": demo} if args.sin_grande else {"demo": demo, "grande": args.grande}
         for name, db in dbs.items():
             print(f"AppTest en {name} …", flush=True)
-            results[name] = run_worker(db, args)
+            results[name] = bench_pages.run_worker(db, args, "bench.bench_floor")
     print()
     print(f"Fecha de corte {args.corte} · mediana de {args.repeticiones} corridas calientes alternadas "
           f"(real, piso, real, piso…) de at.run()")

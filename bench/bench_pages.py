@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 
 DASHBOARD = ROOT / "dashboard.py"
 PAGES = ["resumen", "objetivos", "procesos", "indicador", "actividades"]
-DEFAULT_LARGE = Path(tempfile.gettempdir()) / "personeria-bench-grande.duckdb"
 DB_ENV = "PERSONERIA_DB"
 
 
@@ -111,17 +110,18 @@ def profile(db: Path, page: str, cut_off: date, timeout: float, top: int) -> str
     return out.getvalue()
 
 
-def run_worker(db: Path, args) -> dict:
-    """Corre `worker` en un proceso nuevo (cachés limpias, una base por proceso) y lee su JSON."""
+def run_worker(db: Path, args, module: str = "bench.bench_pages") -> dict:
+    """Corre el `worker` de `module` en un proceso nuevo (cachés limpias, una base por proceso) y lee su
+    JSON; el módulo acepta --_trabajador, --_resultado, --repeticiones, --corte y --paginas."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = Path(fh.name)
     try:
-        cmd = [sys.executable, "-m", "bench.bench_pages", "--_trabajador", str(db), "--_resultado", str(out),
+        cmd = [sys.executable, "-m", module, "--_trabajador", str(db), "--_resultado", str(out),
                "--repeticiones", str(args.repeticiones), "--corte", args.corte.isoformat(),
                "--paginas", ",".join(args.paginas)]
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
-            raise SystemExit(f"El proceso de medición falló con {db}:\n{done.stdout}\n{done.stderr}")
+            raise SystemExit(f"El proceso de medición falló con {db}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
         return json.loads(out.read_text())
     finally:
         out.unlink(missing_ok=True)
@@ -207,11 +207,11 @@ def db_facts(db: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench import large_plan  # imports the engine: not in the floor page's process
     parser = argparse.ArgumentParser(prog="python -m bench.bench_pages",
                                      description="Mide las páginas del tablero en la base de demostración "
                                                  "y en una base grande (AppTest en caliente y arranque en Chromium).")
-    parser.add_argument("--grande", type=Path, default=DEFAULT_LARGE,
-                        help=f"base grande; se genera con bench.large_plan si no existe ({DEFAULT_LARGE})")
+    large_plan.add_database_arguments(parser)
     parser.add_argument("--repeticiones", type=int, default=10, help="corridas medidas por página (10)")
     parser.add_argument("--corte", type=date.fromisoformat, default=date.today(),
                         help="fecha de corte AAAA-MM-DD de las páginas (hoy)")
@@ -234,7 +234,6 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     if not args.grande.exists():
-        from bench import large_plan
         print(f"Generando la base grande en {args.grande} …", flush=True)
         began = time.perf_counter()
         counts = large_plan.build(args.grande)

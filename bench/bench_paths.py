@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import browser as B
-from bench.bench_pages import DEFAULT_LARGE
+from bench.large_plan import add_database_arguments
 
 PAGES = {"resumen": ("", "Resumen"), "procesos": ("procesos?proceso=TI", "Procesos")}
 STEPS = ["corte", "arranque", "guardar"]
@@ -226,11 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_paths",
                                      description="Mide en Chromium la fecha de corte nueva, el arranque y el "
                                                  "guardado, en la base de demostración y en la grande.")
-    parser.add_argument("--grande", type=Path, default=DEFAULT_LARGE,
-                        help=f"base grande; se genera con bench.large_plan si no existe ({DEFAULT_LARGE}); "
-                             "se mide una copia")
-    parser.add_argument("--bases", type=lambda s: s.split(","), default=["demo", "grande"],
-                        help="bases a medir, separadas por comas (demo,grande)")
+    add_database_arguments(parser, copied=True, bases=True)
     parser.add_argument("--pasos", type=lambda s: s.split(","), default=STEPS,
                         help="caminos a medir, separados por comas (" + ",".join(STEPS) + ")")
     parser.add_argument("--repeticiones", type=int, default=10,
@@ -238,15 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--arranques", type=int, default=10, help="arranques del servidor por base (10)")
     parser.add_argument("--recargas", type=int, default=1,
                         help="aperturas de la página en caché tras cada arranque (1)")
-    parser.add_argument("--pagina", choices=list(PAGES), default="resumen",
-                        help="página de los caminos de fecha de corte y arranque (resumen)")
-    parser.add_argument("--lanzador", choices=["auto", "serve", "streamlit"], default="auto",
-                        help="auto: scripts/serve.py si existe, si no streamlit run dashboard.py")
-    parser.add_argument("--limite", type=float, default=600, help="segundos máximos de espera por paso (600)")
-    parser.add_argument("--json", type=Path, help="además, escribir todas las cifras en este archivo JSON")
-    args = parser.parse_args(argv)
-    args.ruta = "/" + PAGES[args.pagina][0]
-    B.stop_cleanly_on_sigterm()
+    args = B.parse_browser_arguments(parser, argv, PAGES, "página de los caminos de fecha de corte y arranque (resumen)")
     unknown = set(args.pasos) - set(STEPS)
     if unknown:
         parser.error(f"pasos desconocidos: {', '.join(sorted(unknown))}")

@@ -228,19 +228,9 @@ class Server:
         return group_rss(self.process.pid)[1]
 
     def stop(self) -> None:
+        from tests.browser.helpers import stop_group
         self._stop.set()
-        if self.process is None or self.process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                self.process.wait(wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        stop_group(self.process)
 
     def log(self) -> str:
         try:
@@ -486,6 +476,20 @@ def text_table(rows: list[tuple]) -> str:
              for r in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def parse_browser_arguments(parser, argv: list[str] | None, pages: dict[str, tuple[str, str]], page_help: str):
+    """Añade --pagina, --lanzador, --limite y --json, lee los argumentos (`ruta`: la dirección de la
+    página) y hace que SIGTERM detenga servidores y Chromium."""
+    parser.add_argument("--pagina", choices=list(pages), default="resumen", help=page_help)
+    parser.add_argument("--lanzador", choices=["auto", "serve", "streamlit"], default="auto",
+                        help="auto: scripts/serve.py si existe, si no streamlit run dashboard.py")
+    parser.add_argument("--limite", type=float, default=600, help="segundos máximos de espera por paso (600)")
+    parser.add_argument("--json", type=Path, help="además, escribir todas las cifras en este archivo JSON")
+    args = parser.parse_args(argv)
+    args.ruta = "/" + pages[args.pagina][0]
+    stop_cleanly_on_sigterm()
+    return args
 
 
 def stop_cleanly_on_sigterm() -> None:

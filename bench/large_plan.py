@@ -29,6 +29,7 @@ from metrics.seed import SEED_DIR, load_plan, read_plan  # noqa: E402
 from metrics.store import Store  # noqa: E402
 
 BENCH_USER = "bench"
+DEFAULT_LARGE = Path(tempfile.gettempdir()) / "personeria-bench-grande.duckdb"
 FIRST_YEAR = 2016
 PROCESS_TYPES = tuple(vocabulary.PROCESS_TYPES)
 ELEMENTS = tuple(vocabulary.ELEMENTS)
@@ -244,6 +245,16 @@ def build(path: Path, today: date | None = None, n_processes: int = 40, n_indica
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     partial.replace(path)
     return counts
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, copied: bool = False, bases: bool = False) -> None:
+    """`--grande` (the large database of a bench, built here if missing) and, with `bases`, `--bases`."""
+    parser.add_argument("--grande", type=Path, default=DEFAULT_LARGE,
+                        help=f"base grande; se genera con bench.large_plan si no existe ({DEFAULT_LARGE})"
+                             + ("; se mide una copia" if copied else ""))
+    if bases:
+        parser.add_argument("--bases", type=lambda s: s.split(","), default=["demo", "grande"],
+                            help="bases a medir, separadas por comas (demo,grande)")
 
 
 def main(argv: list[str] | None = None) -> None:
