@@ -184,12 +184,16 @@ def update(old: Snapshot, store: Store, plan: Plan, as_of: date) -> Snapshot:
 
 
 def _calendar(store: Store, plan: Plan, lo: date, hi: date) -> pd.DataFrame:
-    """The plan's periods and deadlines `due_between` needs, computed once per plan object."""
-    years = values.calendar_years(lo, hi)
-    key = ("calendario", *years)
-    if key not in plan.derived:
-        plan.derived[key] = values.calendar(store, *years, plan.settings.grace_days, plan.indicators)
-    return plan.derived[key]
+    """The plan's periods and deadlines `due_between` needs, kept with the plan object: one table
+    whose vigencias grow to cover every pair of cut-offs asked (extra vigencias change nothing)."""
+    first, last = values.calendar_years(lo, hi)
+    kept = plan.derived.get("calendario")
+    if kept is None or first < kept[0] or last > kept[1]:
+        if kept is not None:
+            first, last = min(first, kept[0]), max(last, kept[1])
+        kept = plan.derived["calendario"] = (first, last, values.calendar(store, first, last, plan.settings.grace_days,
+                                                                          plan.indicators))
+    return kept[2]
 
 
 def _comparable(old: Snapshot, store: Store, rows: dict[bool, pd.Series], as_of: date, version: int, lo: date,

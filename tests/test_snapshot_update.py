@@ -78,3 +78,14 @@ def test_a_nearby_snapshot_after_new_values_equals_a_fresh_computation(store):
     old = snapshot.compute(store, plan, start)
     random_history(store, steps=20, seed=5)
     assert_same(snapshot.update(old, store, plan, end), snapshot.compute(store, plan, end))
+
+
+def test_the_plan_calendar_grows_to_cover_every_pair_of_cut_offs(store):
+    """The periods and deadlines kept with a plan object cover the vigencias of every pair asked: a pair
+    in 2025 after one in 2024 needs the 2025 quarter end between its two dates."""
+    random_history(store, steps=40, seed=7)
+    plan = plan_mod.load(store, date(2025, 4, 2))
+    for start, end in [(date(2024, 6, 30), date(2024, 7, 3)), (date(2025, 3, 30), date(2025, 4, 2))]:
+        old = snapshot.compute(store, plan, start)
+        assert_same(snapshot.update(old, store, plan, end), snapshot.compute(store, plan, end))
+    assert plan.derived["calendario"][:2] == (2021, 2025)
