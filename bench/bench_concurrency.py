@@ -95,8 +95,8 @@ class Session:
 
     Si falla, rompe `barriers` para que las demás sesiones no lo esperen hasta el límite."""
 
-    def __init__(self, cdp: str, body, barriers: tuple[threading.Barrier, ...] = ()):
-        self.cdp, self.body, self.barriers = cdp, body, barriers
+    def __init__(self, cdp: str, body, timeout_s: float, barriers: tuple[threading.Barrier, ...] = ()):
+        self.cdp, self.body, self.timeout_s, self.barriers = cdp, body, timeout_s, barriers
         self.error: str | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -106,7 +106,7 @@ class Session:
             with sync_playwright() as pw:
                 # twenty drivers connecting at once on a loaded machine take longer than the 30 s default
                 connected = pw.chromium.connect_over_cdp(self.cdp, timeout=180_000)
-                context = B.new_context(connected)
+                context = B.new_context(connected, self.timeout_s)
                 try:
                     self.body(context.new_page())
                 finally:
@@ -173,7 +173,7 @@ def concurrent_level(cdp: str, server: B.Server, days: B.CutOffs, n: int, rounds
 
     began = time.perf_counter()
     windows: list[list] = []
-    failures = run_all([Session(cdp, body, (barrier,)) for _ in range(n)])
+    failures = run_all([Session(cdp, body, args.limite, (barrier,)) for _ in range(n)])
     # en el servidor: las corridas del script que empezaron dentro de una ronda (las que causó la fecha)
     server_ms = [ms for start, end in windows if end is not None
                  for ms in server_timing.runs_between(server.timings, start, end)] if server.timings else []
@@ -241,8 +241,8 @@ def readers_and_writer(cdp: str, server: B.Server, days: B.CutOffs, code: str, a
                 print(f"  ! guardado: {result['error']}", flush=True)
             stop.wait(max(0.0, 1.0 - (time.perf_counter() - began)))
 
-    sessions = [Session(cdp, reader, (warm,)).start() for _ in range(n)]
-    writer_session = Session(cdp, writer).start()
+    sessions = [Session(cdp, reader, args.limite, (warm,)).start() for _ in range(n)]
+    writer_session = Session(cdp, writer, args.limite).start()
     warm.wait(args.limite * 2)
     phase["name"] = "sin_escritor"
     t_alone = time.perf_counter()

@@ -289,11 +289,13 @@ WATCH_JS = """
 SETTLE_MS = 400   # la página debe seguir completa este tiempo (una segunda corrida, p. ej. st.rerun, la reinicia)
 
 
-def new_context(browser):
-    """Un contexto nuevo (sin cookies: una sesión nueva) con el observador inyectado."""
+def new_context(browser, timeout_s: float = 600):
+    """Un contexto nuevo (sin cookies: una sesión nueva) con el observador inyectado. Cada acción
+    (escribir, hacer clic) espera hasta `timeout_s`, como `--limite`: con veinte pestañas en 2 núcleos
+    un clic puede esperar más de un minuto a que la página responda, y eso se mide, no es un error."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="es-CO",
                                   timezone_id="America/Bogota", reduced_motion="reduce")
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(timeout_s * 1000)
     context.add_init_script(WATCH_JS)
     return context
 
