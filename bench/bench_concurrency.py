@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
             first = {}
             for name, server in servers.items():  # el primer visitante: lo que queda listo al arrancar
                 run_all([Session(chromium.endpoint, lambda page, s=server: first.setdefault(
-                    s.port, B.open_url(page, s.url + args.ruta, args.limite)))])
+                    s.port, B.open_url(page, s.url + args.ruta, args.limite)), args.limite)])
                 print(f"{name}: {facts[name]['filas_medicion']} filas de medición; servidor listo, "
                       f"{B.fmt_num(B.mb(server.rss()))} MB", flush=True)
             for n in args.sesiones:
