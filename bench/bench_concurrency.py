@@ -243,7 +243,14 @@ def readers_and_writer(cdp: str, server: B.Server, days: B.CutOffs, code: str, a
 
     sessions = [Session(cdp, reader, args.limite, (warm,)).start() for _ in range(n)]
     writer_session = Session(cdp, writer, args.limite).start()
-    warm.wait(args.limite * 2)
+    try:
+        warm.wait(args.limite * 2)
+    except threading.BrokenBarrierError:   # a reader failed before the phases: say why, not just that
+        stop.set()
+        for s in [*sessions, writer_session]:
+            s.thread.join()
+        errors = [s.error for s in [*sessions, writer_session] if s.error]
+        raise RuntimeError("un lector falló antes de empezar: " + " | ".join(errors)) from None
     phase["name"] = "sin_escritor"
     t_alone = time.perf_counter()
     time.sleep(args.escritura_segundos)
