@@ -240,16 +240,6 @@ def annualised(yearly: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["indicator", "year"])
 
 
-def plan_progress(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_plan: pd.DataFrame,
-                  yearly: pd.DataFrame, targets: pd.DataFrame, links: pd.DataFrame,
-                  policy_objectives: pd.DataFrame, settings: Settings, owed: pd.DataFrame,
-                  vision: bool = False) -> PlanProgress:
-    """Progress towards a plan's end (or the vision's horizon), its state and each indicator's outlook
-    (`progress_by_indicator`, then `plan_state`)."""
-    per_indicator = progress_by_indicator(plan, as_of, indicators, in_plan, yearly, targets, owed, vision)
-    return plan_state(plan, as_of, per_indicator, links, policy_objectives, settings, vision)
-
-
 def progress_by_indicator(plan: pd.Series, as_of: date, indicators: pd.DataFrame, in_plan: pd.DataFrame,
                           yearly: pd.DataFrame, targets: pd.DataFrame, owed: pd.DataFrame,
                           vision: bool = False) -> pd.DataFrame:

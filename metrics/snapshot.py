@@ -163,7 +163,7 @@ def update(old: Snapshot, store: Store, plan: Plan, as_of: date) -> Snapshot:
     last = _last_measurement(store)
     changed = set(values.written_between(store, lo, hi, old.last_measurement, last))
     if lo != hi:
-        changed |= set(values.due_between(_calendar(store, plan, lo, hi), lo, hi))
+        changed |= set(values.due_between(_calendar(store, plan, lo, hi), plan.indicators, lo, hi))
     indicators = plan.indicators[plan.indicators["code"].isin(changed)]
     if indicators.empty and as_of == old.as_of:
         return old

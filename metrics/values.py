@@ -205,11 +205,12 @@ def calendar(store: Store, first_year: int, last_year: int, grace_days: int,
              indicators: pd.DataFrame) -> pd.DataFrame:
     """Every period of the plan's indicators in the vigencias `first_year`..`last_year`, with its
     deadline (the rule of `_due_sql`): what `due_between` looks up, the same for every cut-off of a
-    plan, so a caller keeps it with the plan."""
+    plan, so a caller keeps it with the plan. Indicators are their position in `indicators` (a
+    code per row would weigh three times as much)."""
     ind_sql, ind_params = _plan_indicators(indicators.reset_index(drop=True))
-    sql = f"WITH {_due_sql(ind_sql, '')} SELECT indicator, period_end, deadline FROM due"
+    sql = f"WITH {_due_sql(ind_sql, '')} SELECT pos, period_end, deadline FROM due"
     df = store.query(sql, ind_params + [first_year, last_year + 1, grace_days])
-    return pd.DataFrame({"indicator": df["indicator"].to_numpy(dtype=object),
+    return pd.DataFrame({"pos": df["pos"].to_numpy(dtype="int32"),
                          "period_end": df["period_end"].to_numpy(dtype="datetime64[D]"),
                          "deadline": df["deadline"].to_numpy(dtype="datetime64[D]")})
 
@@ -220,15 +221,15 @@ def calendar_years(lo: date, hi: date) -> tuple[int, int]:
     return lo.year - 3, hi.year
 
 
-def due_between(periods: pd.DataFrame, lo: date, hi: date) -> list[str]:
-    """The indicators of a `calendar` with a period that closes, or falls due, from `lo` to `hi`
-    (both days included: a period is pendiente through its deadline and owed from the day after, and
-    counts as closed on its last day): their reporting states and the vigencia they owe can differ
-    between the two cut-offs."""
+def due_between(periods: pd.DataFrame, indicators: pd.DataFrame, lo: date, hi: date) -> list[str]:
+    """The indicators (of the plan `periods` was built from, a `calendar`) with a period that closes,
+    or falls due, from `lo` to `hi` (both days included: a period is pendiente through its deadline
+    and owed from the day after, and counts as closed on its last day): their reporting states and
+    the vigencia they owe can differ between the two cut-offs."""
     start, end = np.datetime64(lo, "D"), np.datetime64(hi, "D")
     ends, deadlines = periods["period_end"].to_numpy(), periods["deadline"].to_numpy()
     hit = ((ends >= start) & (ends <= end)) | ((deadlines >= start) & (deadlines <= end))
-    return pd.unique(periods["indicator"].to_numpy()[hit]).tolist()
+    return indicators["code"].to_numpy()[np.unique(periods["pos"].to_numpy()[hit])].tolist()
 
 
 def locks_made_between(store: Store, lo: date, hi: date) -> int:
